@@ -1,0 +1,338 @@
+"""Turning analysis results into what the Dutch pages show.
+
+The analysis package speaks in enums and floats; the templates need labels, CSS
+classes, percentages of a bar and links. Nothing here computes a statistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from koers.lib.analysis.ambitions import AmbitionMetric, Verdict
+from koers.lib.analysis.flags import Flag
+from koers.lib.analysis.index import IV_BANDS
+from koers.lib.analysis.outcomes import OutcomeReport
+from koers.lib.analysis.overviews import (
+    GroupOverview,
+    PupilOverview,
+    SchoolOverview,
+)
+from koers.lib.analysis.summary import Summary
+from koers.lib.records import Period, Subject
+from koers.results.models import PeriodChoice, SubjectChoice
+from koers.schools.models import Group, Pupil, School
+
+PERIOD_PARAMETER = "moment"
+YEAR_PARAMETER = "jaar"
+
+METRIC_LABELS = {
+    AmbitionMetric.P80: "p80",
+    AmbitionMetric.P20: "p20",
+    AmbitionMetric.PCT_1F: "% 1F",
+    AmbitionMetric.PCT_1S2F: "% 1S/2F",
+}
+NEED_LABELS = {
+    "support": "ondersteuning",
+    "core": "basis",
+    "challenge": "uitdaging",
+}
+
+
+def subject_label(subject: Subject) -> str:
+    return str(SubjectChoice(subject.value).label)
+
+
+def period_label(period: Period | str) -> str:
+    return str(PeriodChoice(str(period)).label)
+
+
+def year_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+def chosen_year(request: HttpRequest, years: Sequence[int]) -> int | None:
+    """The school year asked for in the query string, else the latest with results."""
+    asked = request.GET.get(YEAR_PARAMETER, "")
+    for year in years:
+        if asked in (str(year), year_label(year)):
+            return year
+    return years[-1] if years else None
+
+
+def periods_of(overview: SchoolOverview | GroupOverview | None) -> list[Period]:
+    if overview is None:
+        return []
+    if isinstance(overview, SchoolOverview):
+        found = {row.period for row in overview.rows}
+    else:
+        found = {item.period for item in overview.subjects}
+    return [period for period in Period if period in found]
+
+
+def chosen_period(
+    request: HttpRequest, overview: SchoolOverview | GroupOverview | None
+) -> Period | None:
+    """The moment asked for, else the latest moment of the year that has results."""
+    periods = periods_of(overview)
+    asked = request.GET.get(PERIOD_PARAMETER, "").upper()
+    for period in periods:
+        if period.value == asked:
+            return period
+    return periods[-1] if periods else None
+
+
+@dataclass
+class VerdictView:
+    label: str
+    target: float
+    value: float | None
+    met: bool | None
+    margin: float | None
+
+    @property
+    def css(self) -> str:
+        if self.met is None:
+            return "none"
+        return "met" if self.met else "missed"
+
+    @property
+    def text(self) -> str:
+        if self.met is None:
+            return _("geen gegevens")
+        return _("gehaald") if self.met else _("niet gehaald")
+
+
+def verdict_views(verdicts: Iterable[Verdict]) -> list[VerdictView]:
+    return [
+        VerdictView(
+            METRIC_LABELS.get(v.metric, str(v.metric)),
+            v.target,
+            v.value,
+            v.met,
+            v.margin,
+        )
+        for v in verdicts
+    ]
+
+
+@dataclass
+class BandView:
+    band: str
+    count: int
+    percent: float
+
+
+def band_views(summary: Summary) -> list[BandView]:
+    total = sum(summary.bands.values()) or 1
+    return [
+        BandView(
+            band, summary.bands.get(band, 0), 100.0 * summary.bands.get(band, 0) / total
+        )
+        for band in IV_BANDS
+    ]
+
+
+@dataclass
+class RowView:
+    label: str
+    summary: Summary
+    bands: list[BandView]
+    verdicts: list[VerdictView]
+    trend: list[tuple[str, float | None]] = field(default_factory=list)
+
+
+@dataclass
+class SubjectView:
+    subject: str
+    aggregates: list[RowView]
+    rows: list[RowView]
+
+
+def school_subjects(
+    overview: SchoolOverview | None, period: Period | None
+) -> list[SubjectView]:
+    if overview is None or period is None:
+        return []
+
+    views: dict[Subject, SubjectView] = {}
+    for aggregate in overview.aggregates:
+        if aggregate.period != period:
+            continue
+        view = views.setdefault(
+            aggregate.subject, SubjectView(subject_label(aggregate.subject), [], [])
+        )
+        label = (
+            _("School, groep 3-8")
+            if aggregate.population.value.endswith("3_8")
+            else _("School, groep 6-8")
+        )
+        view.aggregates.append(
+            RowView(
+                label,
+                aggregate.summary,
+                band_views(aggregate.summary),
+                verdict_views(aggregate.verdicts),
+            )
+        )
+
+    for row in overview.rows:
+        if row.period != period:
+            continue
+        view = views.setdefault(
+            row.subject, SubjectView(subject_label(row.subject), [], [])
+        )
+        view.rows.append(
+            RowView(
+                _("Groep %(grade)s") % {"grade": row.grade},
+                row.summary,
+                band_views(row.summary),
+                verdict_views(row.verdicts),
+                [(year_label(p.school_year), p.mean_index) for p in row.trend],
+            )
+        )
+    return list(views.values())
+
+
+@dataclass
+class GroupLink:
+    group: Group
+    pupils: int
+
+
+def group_links(groups: QuerySet[Group]) -> list[GroupLink]:
+    return [
+        GroupLink(group, group.enrolments.count()) for group in groups.order_by("name")
+    ]
+
+
+@dataclass
+class PupilLineView:
+    pupil: Pupil
+    grade: str
+    index: float
+    coarse: bool
+    band: str
+    growth: float | None
+    need: str
+    need_label: str
+    flags: list[str]
+
+
+@dataclass
+class GroupSubjectView:
+    subject: str
+    summary: Summary
+    bands: list[BandView]
+    verdicts: list[VerdictView]
+    need_counts: list[tuple[str, str, int]]
+    thresholds_from_targets: bool
+    support_below: float
+    challenge_from: float
+    pupils: list[PupilLineView]
+
+
+def group_subjects(
+    overview: GroupOverview, period: Period | None, group: Group, flags: list[Flag]
+) -> list[GroupSubjectView]:
+    pupil_ids = {line.pupil_id for item in overview.subjects for line in item.pupils}
+    pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=pupil_ids)}
+    flags_by_key: dict[tuple[int, Subject], list[str]] = {}
+    for flag in flags:
+        flags_by_key.setdefault((flag.pupil_id, flag.subject), []).append(
+            flag.rule_label_nl
+        )
+
+    views = []
+    for item in overview.subjects:
+        if item.period != period:
+            continue
+        lines = [
+            PupilLineView(
+                pupils[line.pupil_id],
+                line.grade,
+                line.index,
+                line.coarse,
+                line.band,
+                line.growth,
+                line.educational_need.value,
+                NEED_LABELS[line.educational_need.value],
+                flags_by_key.get((line.pupil_id, item.subject), []),
+            )
+            for line in item.pupils
+        ]
+        lines.sort(key=lambda line: line.pupil.sort_name)
+        views.append(
+            GroupSubjectView(
+                subject_label(item.subject),
+                item.summary,
+                band_views(item.summary),
+                verdict_views(item.verdicts),
+                [
+                    (key, NEED_LABELS[key], item.need_counts.get(key, 0))
+                    for key in ("support", "core", "challenge")
+                ],
+                item.need_thresholds.from_targets,
+                item.need_thresholds.support_below,
+                item.need_thresholds.challenge_from,
+                lines,
+            )
+        )
+    return views
+
+
+def pupil_placements(pupil: Pupil) -> list[dict[str, Any]]:
+    return [
+        {
+            "year": enrolment.group.school_year.label,
+            "group": enrolment.group,
+            "grade": enrolment.grade,
+        }
+        for enrolment in pupil.enrolments.select_related("group__school_year").order_by(
+            "group__school_year__start_year"
+        )
+    ]
+
+
+def pupil_subjects(overview: PupilOverview | None) -> list[dict[str, Any]]:
+    if overview is None:
+        return []
+    return [
+        {"subject": subject_label(history.subject), "results": history.results}
+        for history in overview.subjects
+    ]
+
+
+def flag(item: Flag) -> dict[str, Any]:
+    return {
+        "subject": subject_label(item.subject),
+        "rule": item.rule_label_nl,
+        "explanation": item.explanation_nl,
+        "evidence": item.evidence,
+    }
+
+
+def outcomes(report: OutcomeReport, school: School) -> dict[str, Any]:
+    return {
+        "report": report,
+        "years": [
+            {
+                "label": year_label(year.school_year),
+                "pupils": year.pupils,
+                "pct_1f": float(year.pct_1f) if year.pct_1f is not None else None,
+                "pct_1s2f": float(year.pct_1s2f) if year.pct_1s2f is not None else None,
+            }
+            for year in report.years
+        ],
+        "three_year_1f": float(report.three_year.pct_1f)
+        if report.three_year.pct_1f is not None
+        else None,
+        "three_year_1s2f": float(report.three_year.pct_1s2f)
+        if report.three_year.pct_1s2f is not None
+        else None,
+    }

@@ -1,0 +1,92 @@
+"""Read-only pages: school overview → group overview → pupil overview."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from koers.analysis import presenters, services
+from koers.schools.access import (
+    get_group_for_user,
+    get_pupil_for_user,
+    get_school_for_user,
+    schools_for_user,
+)
+from koers.schools.models import Group
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    schools = list(schools_for_user(request.user))
+    if len(schools) == 1:
+        return redirect("analysis:school-overview", school_id=schools[0].pk)
+    return render(request, "analysis/home.html", {"schools": schools})
+
+
+@login_required
+def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+
+    years = services.school_years_with_results(school)
+    year = presenters.chosen_year(request, years)
+    overview = services.school_overview_for(school, year) if year else None
+    period = presenters.chosen_period(request, overview)
+    groups = Group.objects.filter(school=school, school_year__start_year=year or 0)
+
+    context = {
+        "school": school,
+        "years": years,
+        "year": year,
+        "period": period,
+        "periods": presenters.periods_of(overview),
+        "subjects": presenters.school_subjects(overview, period),
+        "groups": presenters.group_links(groups),
+        "flag_count": len({f.pupil_id for f in services.flags_for(school)}),
+        "outcomes": presenters.outcomes(services.outcomes_for(school), school),
+    }
+    logger.info("school overview viewed school=%s year=%s", school.pk, year)
+    return render(request, "analysis/school.html", context)
+
+
+@login_required
+def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request.user, group_id)
+
+    overview = services.group_overview_for(group)
+    period = presenters.chosen_period(request, overview)
+    flags = services.flags_for(group.school)
+
+    context = {
+        "school": group.school,
+        "group": group,
+        "year": group.school_year.start_year,
+        "period": period,
+        "periods": presenters.periods_of(overview),
+        "subjects": presenters.group_subjects(overview, period, group, flags),
+    }
+    logger.info("group overview viewed group=%s", group.pk)
+    return render(request, "analysis/group.html", context)
+
+
+@login_required
+def pupil_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+
+    overview = services.pupil_overview_for(pupil)
+    flags = services.flags_for(pupil.school, pupil)
+
+    context = {
+        "school": pupil.school,
+        "pupil": pupil,
+        "placements": presenters.pupil_placements(pupil),
+        "subjects": presenters.pupil_subjects(overview),
+        "flags": [presenters.flag(flag) for flag in flags],
+        "year": request.GET.get("jaar", ""),
+    }
+    logger.info("pupil overview viewed pupil=%s", pupil.pk)
+    return render(request, "analysis/pupil.html", context)

@@ -1,0 +1,57 @@
+"""What every Koers management command shares: its name on the command line,
+exit codes, and looking up the school a user names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from koers.lib.values import parse_school_year
+from koers.schools.models import School
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+
+class KoersCommand(BaseCommand):
+    #: The name after `koers` on the command line, shown in --help.
+    cli_name = ""
+
+    def create_parser(
+        self, prog_name: str, subcommand: str, **kwargs: Any
+    ) -> CommandParser:
+        return super().create_parser("koers", self.cli_name or subcommand, **kwargs)
+
+
+def usage_error(message: str) -> CommandError:
+    return CommandError(message, returncode=EXIT_USAGE)
+
+
+def get_school(brin: str) -> School:
+    """A school by BRIN, or BRIN plus vestiging (`99KW` or `99KW00`)."""
+    code = brin.strip().upper()
+    schools = School.objects.filter(brin=code[:4])
+    if len(code) == 6:
+        schools = schools.filter(branch_code=code[4:])
+    found = list(schools[:2])
+    if not found:
+        raise usage_error(
+            f"School {code} is niet bekend. Voeg haar toe met "
+            f"'koers school add {code} --name NAAM'."
+        )
+    if len(found) > 1:
+        raise usage_error(
+            f"BRIN {code} heeft meer vestigingen; noem ook de "
+            "vestiging, bijvoorbeeld 99KW00."
+        )
+    return found[0]
+
+
+def get_school_year(text: str) -> int:
+    year = parse_school_year(text)
+    if year is None:
+        raise usage_error(
+            f"'{text}' is geen schooljaar; schrijf bijvoorbeeld 2025-2026."
+        )
+    return year

@@ -1,0 +1,169 @@
+"""The file in which a school writes down its ambitions and flag rules.
+
+Two forms are accepted. TOML holds both ambitions and flag-rule settings:
+
+    [[ambition]]
+    subject = "rekenen"          # rekenen, begrijpend_lezen, spelling, ...
+    metric = "p80"               # p80, p20, pct_1f, pct_1s2f, end_pct_1f, end_pct_1s2f
+    population = "school_3_8"    # school_3_8, school_6_8, group
+    target = 30
+    school_year = "2025-2026"    # optional: without it the target holds every year
+    rationale = "..."            # optional
+
+    [flag_rules.sharp_drop]
+    enabled = true
+    min_drop = 30
+
+A CSV (`;` or `,`, header required) holds ambitions only, with the columns
+`subject;metric;population;target` and optionally `school_year;rationale`. The
+end-of-school metrics need no subject: they pool lezen, taalverzorging and rekenen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from koers.lib.records import Subject
+from koers.lib.values import parse_school_year
+
+METRICS = ("p80", "p20", "pct_1f", "pct_1s2f", "end_pct_1f", "end_pct_1s2f")
+END_METRICS = ("end_pct_1f", "end_pct_1s2f")
+POPULATIONS = ("school_3_8", "school_6_8", "group")
+REQUIRED_COLUMNS = ("subject", "metric", "population", "target")
+
+
+class AmbitionFileError(ValueError):
+    """The file is refused as a whole; the message is Dutch and names the place."""
+
+
+@dataclass(frozen=True, slots=True)
+class AmbitionSpec:
+    subject: str
+    metric: str
+    population: str
+    target: Decimal
+    school_year: int | None = None
+    rationale: str = ""
+
+
+@dataclass(slots=True)
+class AmbitionFile:
+    ambitions: list[AmbitionSpec] = field(default_factory=list)
+    flag_rules: dict[str, dict[str, Any]] | None = None
+
+
+def parse_ambition_file(file_name: str, data: bytes) -> AmbitionFile:
+    text = data.decode("utf-8-sig", errors="strict")
+    if file_name.lower().endswith(".toml"):
+        return parse_toml(text)
+    return parse_csv(text)
+
+
+def parse_toml(text: str) -> AmbitionFile:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise AmbitionFileError(f"geen geldig TOML: {error}") from None
+
+    entries = document.get("ambition", [])
+    if not isinstance(entries, list):
+        raise AmbitionFileError("[[ambition]] moet een lijst van tabellen zijn")
+    ambitions = [
+        build_spec(entry, f"ambitie {number}")
+        for number, entry in enumerate(entries, start=1)
+    ]
+
+    rules = document.get("flag_rules")
+    if rules is not None and not isinstance(rules, dict):
+        raise AmbitionFileError("[flag_rules] moet een tabel per regel zijn")
+    return AmbitionFile(ambitions=ambitions, flag_rules=rules)
+
+
+def parse_csv(text: str) -> AmbitionFile:
+    first_line = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise AmbitionFileError(
+            "rij 1: verwacht de kolommen "
+            + ", ".join(REQUIRED_COLUMNS)
+            + "; ontbreekt: "
+            + ", ".join(missing)
+        )
+
+    ambitions = []
+    for row_number, row in enumerate(reader, start=2):
+        entry = {
+            (key or "").strip().lower(): (value or "").strip()
+            for key, value in row.items()
+        }
+        if not any(entry.values()):
+            continue
+        ambitions.append(build_spec(entry, f"rij {row_number}"))
+    return AmbitionFile(ambitions=ambitions)
+
+
+def build_spec(entry: Any, where: str) -> AmbitionSpec:
+    if not isinstance(entry, dict):
+        raise AmbitionFileError(f"{where}: verwacht een tabel met velden")
+
+    metric = str(entry.get("metric", "")).strip()
+    if metric not in METRICS:
+        raise AmbitionFileError(
+            f"{where}, kolom metric: '{metric}' is onbekend; kies uit "
+            + ", ".join(METRICS)
+        )
+    population = str(entry.get("population", "")).strip()
+    if population not in POPULATIONS:
+        raise AmbitionFileError(
+            f"{where}, kolom population: '{population}' is onbekend; kies uit "
+            + ", ".join(POPULATIONS)
+        )
+    subject = str(entry.get("subject", "") or "").strip()
+    if metric not in END_METRICS and subject not in {s.value for s in Subject}:
+        raise AmbitionFileError(
+            f"{where}, kolom subject: '{subject}' is onbekend; kies uit "
+            + ", ".join(s.value for s in Subject)
+        )
+
+    return AmbitionSpec(
+        subject="" if metric in END_METRICS else subject,
+        metric=metric,
+        population=population,
+        target=parse_target(entry.get("target"), metric, where),
+        school_year=parse_year(entry.get("school_year"), where),
+        rationale=str(entry.get("rationale", "") or ""),
+    )
+
+
+def parse_target(value: Any, metric: str, where: str) -> Decimal:
+    try:
+        target = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise AmbitionFileError(
+            f"{where}, kolom target: '{value}' is geen getal"
+        ) from None
+    low, high = (1, 99) if metric in ("p80", "p20") else (0, 100)
+    if not low <= target <= high:
+        raise AmbitionFileError(
+            f"{where}, kolom target: {target} ligt niet tussen {low} en {high}"
+        )
+    return target
+
+
+def parse_year(value: Any, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    year = parse_school_year(str(value))
+    if year is None:
+        raise AmbitionFileError(
+            f"{where}, kolom school_year: '{value}' is geen schooljaar (2025-2026)"
+        )
+    return year

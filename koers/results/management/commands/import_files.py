@@ -1,0 +1,206 @@
+"""`koers import [--school BRIN] [--dry-run] PATH...`"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
+from koers.lib.importers import detect_format
+from koers.lib.records import ImportRejected
+from koers.results.services import ImportSummary, import_file
+
+# Rosters first, so that results find their pupils with names and groups; the
+# doorstroomtoets last, as it only refers to pupils.
+FORMAT_ORDER = {
+    "edexml": 0,
+    "uwlr-leerlinggegevens": 0,
+    "parnassys-pupils": 1,
+    "esis-results": 2,
+    "tabular-results": 2,
+    "oso": 3,
+    "doorstroomtoets": 4,
+}
+MAX_SKIPPED_SHOWN = 20
+
+
+class RejectedRun(Exception):
+    def __init__(self, rejection: ImportRejected) -> None:
+        self.rejection = rejection
+
+
+class Command(KoersCommand):
+    cli_name = "import"
+    help = (
+        "Importeert bestanden of mappen met bestanden: EDEXML, OSO-dossiers, "
+        "ESIS-toetsresultaten, Doorstroomtoets-berichten, ParnasSys-"
+        "leerlingenlijsten en tabellen met toetsresultaten. Alle bestanden van "
+        "een opdracht worden samen geïmporteerd, of (bij een fout) geen enkele."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--school", metavar="BRIN")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="laat zien wat er zou veranderen, zonder iets op te slaan",
+        )
+        parser.add_argument("--json", action="store_true", help="verslag als JSON")
+        parser.add_argument("--user", default="cli", help="wie importeert")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        school = get_school(options["school"]) if options["school"] else None
+        files = self.ordered_files(options["paths"])
+        console = Console(stderr=True)
+
+        try:
+            summaries = self.import_all(files, school, options, console)
+        except RejectedRun as failure:
+            message = failure.rejection.describe()
+            raise CommandError(
+                f"Afgewezen, er is niets opgeslagen. {message}",
+                returncode=EXIT_REJECTED,
+            ) from None
+
+        if options["json"]:
+            payload = [summary.as_dict() for summary in summaries]
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            for summary in summaries:
+                self.write_summary(summary)
+
+    def ordered_files(self, paths: list[str]) -> list[tuple[Path, bytes, str]]:
+        files: list[tuple[Path, bytes, str]] = []
+        for path in expand_paths(paths):
+            data = read_limited(path)
+            try:
+                kind = detect_format(data)
+            except ImportRejected:
+                # Reported with the full message when the file is parsed.
+                kind = "unknown"
+            files.append((path, data, kind))
+        return sorted(files, key=lambda item: (FORMAT_ORDER.get(item[2], 9), item[0]))
+
+    def import_all(
+        self,
+        files: list[tuple[Path, bytes, str]],
+        school: Any,
+        options: dict[str, Any],
+        console: Console,
+    ) -> list[ImportSummary]:
+        summaries: list[ImportSummary] = []
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+        )
+        with (
+            Progress(*columns, console=console, transient=True) as progress,
+            transaction.atomic(),
+        ):
+            for path, data, _kind in files:
+                task = progress.add_task(path.name, total=None)
+
+                def advance(done: int, total: int, task_id: Any = task) -> None:
+                    progress.update(task_id, completed=done, total=total)
+
+                try:
+                    summary = import_file(
+                        path.name,
+                        data,
+                        school=school,
+                        imported_by=options["user"],
+                        dry_run=options["dry_run"],
+                        progress=advance,
+                    )
+                except ImportRejected as rejection:
+                    raise RejectedRun(rejection) from None
+                summaries.append(summary)
+                progress.remove_task(task)
+        return summaries
+
+    def write_summary(self, summary: ImportSummary) -> None:
+        heading = f"{summary.file_name} ({summary.format}) → {summary.school}"
+        self.stdout.write(self.style.MIGRATE_HEADING(heading))
+        if summary.already_imported:
+            self.stdout.write(
+                "  Dit bestand is al eerder geïmporteerd; er is niets veranderd."
+            )
+            return
+
+        if summary.dry_run:
+            self.stdout.write("  Proefimport: er is niets opgeslagen.")
+        counts = [
+            f"{count} {COUNT_LABELS.get(name, name)}"
+            for name, count in sorted(summary.counts.items())
+            if count
+        ]
+        self.stdout.write("  " + (", ".join(counts) or "niets nieuws"))
+        for note in summary.notes:
+            self.stdout.write(f"  Let op: {note}")
+        if summary.skipped:
+            self.stdout.write(f"  Overgeslagen: {len(summary.skipped)}")
+            for skipped in summary.skipped[:MAX_SKIPPED_SHOWN]:
+                self.stdout.write(f"    - {skipped['where']}: {skipped['reason']}")
+            hidden = len(summary.skipped) - MAX_SKIPPED_SHOWN
+            if hidden > 0:
+                self.stdout.write(f"    ... en nog {hidden} (zie --json)")
+
+
+COUNT_LABELS = {
+    "schools_created": "nieuwe scholen",
+    "groups_created": "nieuwe groepen",
+    "pupils_created": "nieuwe leerlingen",
+    "pupils_updated": "bijgewerkte leerlingen",
+    "enrolments_created": "nieuwe plaatsingen in een groep",
+    "enrolments_updated": "gewijzigde plaatsingen",
+    "teachers_created": "nieuwe leerkrachten",
+    "instruments_created": "nieuwe toetsen",
+    "results_created": "nieuwe resultaten",
+    "results_updated": "gewijzigde resultaten",
+    "results_unchanged": "resultaten al aanwezig",
+    "transition_results_created": "nieuwe doorstroomtoetsresultaten",
+    "transition_results_updated": "gewijzigde doorstroomtoetsresultaten",
+    "transition_results_unchanged": "doorstroomtoetsresultaten al aanwezig",
+}
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and not is_ignored(p))
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise usage_error(f"{name}: bestand of map bestaat niet")
+    if not found:
+        raise usage_error("geen bestanden gevonden om te importeren")
+    return found
+
+
+def is_ignored(path: Path) -> bool:
+    """Hidden files and read-me texts that sit beside exports in a folder."""
+    name = path.name.lower()
+    return name.startswith((".", "readme", "leesmij"))
+
+
+def read_limited(path: Path) -> bytes:
+    limit = settings.KOERS_MAX_IMPORT_BYTES
+    if path.stat().st_size > limit:
+        raise CommandError(
+            f"{path.name}: het bestand is groter dan {limit // 1024**2} MB",
+            returncode=EXIT_REJECTED,
+        )
+    return path.read_bytes()

@@ -1,0 +1,508 @@
+"""Writing a parsed file into the database: one transaction per file.
+
+A file is imported whole or not at all. Rows the importer could not use are
+listed in the report; everything else is written in bulk, because a board's
+results export holds hundreds of thousands of rows. Importing the same content
+again finds every row already present and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from koers.lib.importers import parse_file
+from koers.lib.records import (
+    Domain,
+    ImportRejected,
+    ParsedFile,
+    ResultRecord,
+    TransitionRecord,
+)
+from koers.results.indexing import NormCache
+from koers.results.matching import PupilIndex, apply_pupil_record
+from koers.results.models import (
+    ImportBatch,
+    Instrument,
+    TestResult,
+    TransitionTestResult,
+)
+from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear, Teacher
+
+logger = logging.getLogger(__name__)
+
+BULK_SIZE = 2000
+
+# The OSO dossier names the school that SENDS it; the school that imports it is
+# another one, so its BRIN must never pick the target school.
+FORMATS_WITHOUT_TARGET_SCHOOL = {"oso", "doorstroomtoets", "parnassys-pupils"}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportSummary:
+    file_name: str
+    format: str = ""
+    school: str = ""
+    batch_id: int | None = None
+    already_imported: bool = False
+    dry_run: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file_name,
+            "format": self.format,
+            "school": self.school,
+            "batch": self.batch_id,
+            "already_imported": self.already_imported,
+            "dry_run": self.dry_run,
+            "counts": dict(sorted(self.counts.items())),
+            "skipped": self.skipped,
+            "notes": self.notes,
+        }
+
+
+class DryRunRollback(Exception):
+    """Raised inside the transaction to undo a dry run after counting."""
+
+
+def import_file(
+    file_name: str,
+    data: bytes,
+    *,
+    school: School | None = None,
+    imported_by: str = "koers",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Parse and write one file. Raises ImportRejected; then nothing was written."""
+    parsed = parse_file(file_name, data)
+    summary = ImportSummary(file_name=file_name, format=parsed.format, dry_run=dry_run)
+    summary.skipped = [
+        {"where": skipped.position.describe(), "reason": skipped.reason}
+        for skipped in parsed.skipped
+    ]
+    summary.notes = list(parsed.notes)
+    checksum = hashlib.sha256(data).hexdigest()
+
+    try:
+        with transaction.atomic():
+            target = resolve_school(parsed, school, summary)
+            summary.school = str(target)
+            previous = ImportBatch.objects.filter(school=target, checksum=checksum)
+            if previous.exists():
+                summary.already_imported = True
+                summary.batch_id = previous.values_list("pk", flat=True).first()
+                return summary
+
+            batch = ImportBatch.objects.create(
+                school=target,
+                file_name=file_name[:255],
+                checksum=checksum,
+                format=parsed.format,
+                imported_by=imported_by,
+            )
+            writer = BatchWriter(target, batch, summary, progress)
+            writer.write(parsed)
+
+            batch.counts = dict(summary.counts)
+            batch.report = {"skipped": summary.skipped, "notes": summary.notes}
+            batch.save(update_fields=["counts", "report"])
+            summary.batch_id = batch.pk
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        summary.batch_id = None
+
+    logger.info(
+        "import finished format=%s batch=%s dry_run=%s counts=%s skipped=%d",
+        summary.format,
+        summary.batch_id,
+        dry_run,
+        dict(summary.counts),
+        len(summary.skipped),
+    )
+    return summary
+
+
+def resolve_school(
+    parsed: ParsedFile, explicit: School | None, summary: ImportSummary
+) -> School:
+    names_school = parsed.brin and parsed.format not in FORMATS_WITHOUT_TARGET_SCHOOL
+    if explicit is not None:
+        if names_school and (parsed.brin or "").upper() != explicit.brin:
+            raise ImportRejected(
+                parsed.file_name,
+                f"het bestand hoort bij BRIN {parsed.brin}, niet bij de "
+                f"gekozen school {explicit.brin}",
+            )
+        return explicit
+
+    if names_school and parsed.brin:
+        branch = parsed.branch_code or "00"
+        found = School.objects.filter(brin=parsed.brin.upper(), branch_code=branch)
+        if found.exists():
+            return found.get()
+        summary.counts["schools_created"] += 1
+        summary.notes.append(
+            f"School {parsed.brin.upper()}{branch} was nog niet bekend en is "
+            "aangemaakt."
+        )
+        return School.objects.create(
+            brin=parsed.brin.upper(),
+            branch_code=branch,
+            name=parsed.school_name or f"School {parsed.brin.upper()}{branch}",
+        )
+
+    schools = list(School.objects.all()[:2])
+    if len(schools) == 1:
+        return schools[0]
+    raise ImportRejected(
+        parsed.file_name,
+        "dit bestand noemt geen school; kies de school met --school BRIN",
+    )
+
+
+def school_year_for(start_year: int, cache: dict[int, SchoolYear]) -> SchoolYear:
+    if start_year not in cache:
+        cache[start_year], _ = SchoolYear.objects.get_or_create(start_year=start_year)
+    return cache[start_year]
+
+
+class BatchWriter:
+    """Writes the records of one parsed file for one school."""
+
+    def __init__(
+        self,
+        school: School,
+        batch: ImportBatch,
+        summary: ImportSummary,
+        progress: Progress | None,
+    ) -> None:
+        self.school = school
+        self.batch = batch
+        self.summary = summary
+        self.progress = progress
+        self.pupils = PupilIndex.load(school)
+        self.years: dict[int, SchoolYear] = {}
+        self.instruments: dict[tuple[str, str, str], Instrument] = {}
+        self.norms = NormCache.load()
+
+    def write(self, parsed: ParsedFile) -> None:
+        if parsed.enrolments:
+            # An OSO school career describes groups of the previous school.
+            self.summary.notes.append(
+                f"De schoolloopbaan uit het dossier ({len(parsed.enrolments)} "
+                "regels) is niet opgeslagen; Koers houdt alleen de groepen van "
+                "de eigen school bij."
+            )
+        groups = self.write_groups(parsed)
+        self.write_pupils(parsed, groups)
+        self.write_teachers(parsed, groups)
+        self.write_results(parsed.results)
+        self.write_transition_results(parsed.transition_results)
+
+    def skip(self, where: str, reason: str) -> None:
+        self.summary.skipped.append({"where": where, "reason": reason})
+
+    def write_groups(self, parsed: ParsedFile) -> dict[str, Group]:
+        """Groups by their key in the file. A file without a school year (a
+        ParnasSys list) describes the current school year."""
+        by_key: dict[str, Group] = {}
+        for record in parsed.groups:
+            start_year = record.school_year or parsed.school_year or current_year()
+            year = school_year_for(start_year, self.years)
+            group, created = Group.objects.get_or_create(
+                school=self.school,
+                school_year=year,
+                name=record.name[:100],
+                defaults={"external_key": record.key[:256]},
+            )
+            if created:
+                self.summary.counts["groups_created"] += 1
+            by_key[record.key] = group
+        return by_key
+
+    def write_pupils(self, parsed: ParsedFile, groups: dict[str, Group]) -> None:
+        for record in parsed.pupils:
+            pupil = self.pupils.find(record.ref)
+            if pupil is None:
+                pupil = self.pupils.new_pupil(record.ref)
+                apply_pupil_record(pupil, record)
+                pupil.save()
+                self.pupils.add(pupil)
+                self.summary.counts["pupils_created"] += 1
+            elif apply_pupil_record(pupil, record):
+                pupil.save()
+                self.pupils.add(pupil)
+                self.summary.counts["pupils_updated"] += 1
+
+            group = groups.get(record.group_key or "")
+            if group is not None:
+                self.enrol(pupil, group, record.grade or "")
+
+    def enrol(self, pupil: Pupil, group: Group, grade: str) -> None:
+        enrolment, created = Enrolment.objects.get_or_create(
+            pupil=pupil, group=group, defaults={"grade": grade[:2]}
+        )
+        if created:
+            self.summary.counts["enrolments_created"] += 1
+        elif grade and enrolment.grade != grade:
+            enrolment.grade = grade[:2]
+            enrolment.save(update_fields=["grade"])
+            self.summary.counts["enrolments_updated"] += 1
+
+    def write_teachers(self, parsed: ParsedFile, groups: dict[str, Group]) -> None:
+        for record in parsed.teachers:
+            teacher, created = Teacher.objects.get_or_create(
+                school=self.school,
+                key=record.key[:256],
+                defaults={
+                    "surname": record.surname,
+                    "prefix": record.prefix,
+                    "preferred_name": record.preferred_name,
+                    "initials": record.initials,
+                },
+            )
+            if created:
+                self.summary.counts["teachers_created"] += 1
+            linked = [groups[key] for key in record.group_keys if key in groups]
+            if linked:
+                teacher.groups.add(*linked)
+
+    def instrument_for(self, record: ResultRecord) -> Instrument:
+        natural_key = (record.supplier, record.instrument, record.generation)
+        if natural_key not in self.instruments:
+            instrument, created = Instrument.objects.get_or_create(
+                supplier=record.supplier[:100],
+                name=record.instrument[:255],
+                generation=record.generation[:100],
+                defaults={"subject": record.subject.value},
+            )
+            if created:
+                self.summary.counts["instruments_created"] += 1
+            self.instruments[natural_key] = instrument
+        return self.instruments[natural_key]
+
+    def pupil_for(self, record: ResultRecord | TransitionRecord) -> Pupil | None:
+        pupil = self.pupils.find(record.ref)
+        if pupil is not None:
+            return pupil
+
+        if not (record.ref.key or record.ref.eck_id):
+            self.skip(
+                record.position.describe(),
+                "leerling niet gevonden: geen leerlingnummer of ECK-iD, en naam "
+                "met geboortedatum komt niet (eenduidig) voor",
+            )
+            return None
+
+        pupil = self.pupils.new_pupil(record.ref)
+        pupil.save()
+        self.pupils.add(pupil)
+        self.summary.counts["pupils_created"] += 1
+        return pupil
+
+    def write_results(self, records: list[ResultRecord]) -> None:
+        total = len(records)
+        for start in range(0, total, BULK_SIZE):
+            self.write_result_chunk(records[start : start + BULK_SIZE])
+            if self.progress is not None:
+                self.progress(min(start + BULK_SIZE, total), total)
+
+    def write_result_chunk(self, records: list[ResultRecord]) -> None:
+        candidates: list[TestResult] = []
+        for record in records:
+            pupil = self.pupil_for(record)
+            if pupil is None:
+                continue
+            candidates.append(self.build_result(record, pupil))
+
+        existing = self.existing_results(candidates)
+        to_create: list[TestResult] = []
+        to_update: list[TestResult] = []
+        for result in candidates:
+            current = existing.get(result_key(result))
+            if current is None:
+                to_create.append(result)
+                existing[result_key(result)] = result
+            elif copy_changed_fields(result, current):
+                to_update.append(current)
+            else:
+                self.summary.counts["results_unchanged"] += 1
+
+        TestResult.objects.bulk_create(to_create, batch_size=BULK_SIZE)
+        if to_update:
+            TestResult.objects.bulk_update(
+                to_update, RESULT_VALUE_FIELDS, batch_size=BULK_SIZE
+            )
+        self.summary.counts["results_created"] += len(to_create)
+        self.summary.counts["results_updated"] += len(to_update)
+
+    def existing_results(
+        self, candidates: list[TestResult]
+    ) -> dict[tuple[object, ...], TestResult]:
+        pupil_ids = {result.pupil_id for result in candidates if result.pupil_id}
+        instrument_ids = {result.instrument_id for result in candidates}
+        dates = {result.administered_on for result in candidates}
+        found = TestResult.objects.filter(
+            pupil_id__in=pupil_ids,
+            instrument_id__in=instrument_ids,
+            administered_on__in=dates,
+        )
+        return {result_key(result): result for result in found}
+
+    def build_result(self, record: ResultRecord, pupil: Pupil) -> TestResult:
+        instrument = self.instrument_for(record)
+        moment = f"{record.period.value if record.period else ''}"
+        moment += record.moment_grade or ""
+        index = self.norms.index_for(
+            instrument.name,
+            instrument.generation,
+            moment,
+            percentile=record.percentile,
+            ability_score=record.ability_score,
+            level_iv=record.level_iv,
+            level_ae=record.level_ae,
+        )
+        return TestResult(
+            pupil=pupil,
+            instrument=instrument,
+            school_year=school_year_for(record.school_year, self.years),
+            period=record.period.value if record.period else "",
+            moment_grade=(record.moment_grade or "")[:2],
+            grade_at_test=(record.grade_at_test or "")[:2],
+            test_version=record.test_version[:100],
+            administered_on=record.administered_on,
+            raw_score=record.raw_score,
+            ability_score=record.ability_score,
+            scale=record.scale[:40],
+            level_iv=record.level_iv[:4],
+            level_ae=record.level_ae[:2],
+            percentile=record.percentile,
+            dle=record.dle,
+            didactic_age=record.didactic_age,
+            functioning_level=record.functioning_level[:10],
+            reference_level=record.reference_level.value
+            if record.reference_level
+            else "",
+            norm_label=record.norm_label[:100],
+            derived=[
+                {"code": d.code, "value": d.value, "group": d.comparison_group}
+                for d in record.derived
+            ],
+            index_value=index.value if index else None,
+            index_source=index.source.value if index else "",
+            index_coarse=index.coarse if index else False,
+            import_batch=self.batch,
+        )
+
+    def write_transition_results(self, records: list[TransitionRecord]) -> None:
+        for record in records:
+            pupil = self.pupil_for(record)
+            if pupil is None:
+                continue
+
+            values = {
+                "supplier": record.supplier[:100],
+                "administered_on": record.administered_on,
+                "level_reading": level_code(record, Domain.READING),
+                "level_language": level_code(record, Domain.LANGUAGE),
+                "level_math": level_code(record, Domain.MATH),
+                "exempt": record.exempt,
+                "advice": record.advice[:100],
+            }
+            year = school_year_for(record.school_year, self.years)
+            current = TransitionTestResult.objects.filter(
+                pupil=pupil, school_year=year
+            ).first()
+            if current is None:
+                TransitionTestResult.objects.create(
+                    pupil=pupil, school_year=year, import_batch=self.batch, **values
+                )
+                self.summary.counts["transition_results_created"] += 1
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                for name, value in values.items():
+                    setattr(current, name, value)
+                current.save()
+                self.summary.counts["transition_results_updated"] += 1
+            else:
+                self.summary.counts["transition_results_unchanged"] += 1
+
+
+RESULT_VALUE_FIELDS = [
+    "school_year",
+    "period",
+    "moment_grade",
+    "grade_at_test",
+    "raw_score",
+    "ability_score",
+    "scale",
+    "level_iv",
+    "level_ae",
+    "percentile",
+    "dle",
+    "didactic_age",
+    "functioning_level",
+    "reference_level",
+    "norm_label",
+    "derived",
+    "index_value",
+    "index_source",
+    "index_coarse",
+]
+
+
+def result_key(result: TestResult) -> tuple[object, ...]:
+    return (
+        result.pupil_id,
+        result.instrument_id,
+        result.test_version,
+        result.administered_on,
+    )
+
+
+def copy_changed_fields(source: TestResult, target: TestResult) -> bool:
+    changed = False
+    for name in RESULT_VALUE_FIELDS:
+        attribute = f"{name}_id" if name == "school_year" else name
+        new_value = getattr(source, attribute)
+        if not same_value(getattr(target, attribute), new_value):
+            setattr(target, attribute, new_value)
+            changed = True
+    return changed
+
+
+def same_value(old: object, new: object) -> bool:
+    # Decimals come back from the database with the column's scale (12.500), and
+    # floats may pass through a decimal column; compare them as numbers.
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return abs(float(old) - float(new)) < 1e-9
+    try:
+        return bool(old == new) or (
+            old is not None and new is not None and float(old) == float(new)  # type: ignore[arg-type]
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def level_code(record: TransitionRecord, domain: Domain) -> str:
+    level = record.levels.get(domain)
+    return level.value if level else ""
+
+
+def current_year() -> int:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today.year if today.month >= 8 else today.year - 1
