@@ -1,0 +1,174 @@
+"""Shared machinery for importers that read a `Table` (CSV or spreadsheet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+
+from koers.lib.records import ImportRejected, ParsedFile, SkippedRow, SourcePosition
+from koers.lib.textfile import (
+    Row,
+    Table,
+    UnreadableSpreadsheet,
+    UnreadableText,
+    read_table,
+)
+from koers.lib.values import (
+    ValueFormatError,
+    clean,
+    dropped_bsn_note,
+    header_key,
+    is_bsn_field,
+    is_missing,
+)
+
+
+class RowError(Exception):
+    """This row (or XML element) cannot be used; the reason is Dutch, for the user.
+
+    `malformed` marks a value that is not of the expected kind (as opposed to a row
+    that is merely incomplete): when every row is malformed the file has the wrong
+    shape and is rejected as a whole.
+    """
+
+    def __init__(
+        self, message: str, column: str | None = None, *, malformed: bool
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.malformed = malformed
+
+
+def incomplete(message: str, column: str | None = None) -> RowError:
+    return RowError(message, column, malformed=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    name: str
+
+
+class Columns:
+    """The columns of a table found by alias, per canonical field name."""
+
+    def __init__(self, table: Table, aliases: Mapping[str, Collection[str]]) -> None:
+        self._found: dict[str, Column] = {}
+        keys = table.header_keys
+        for field, names in aliases.items():
+            wanted = {header_key(name) for name in names}
+            for index, key in enumerate(keys):
+                if key in wanted:
+                    self._found[field] = Column(index, table.header[index])
+                    break
+
+    def has(self, field: str) -> bool:
+        return field in self._found
+
+    def name(self, field: str) -> str | None:
+        column = self._found.get(field)
+        return column.name if column else None
+
+    def text(self, row: Row, field: str) -> str:
+        column = self._found.get(field)
+        return clean(row.get(column.index)) if column else ""
+
+    def parse[T](self, row: Row, field: str, parser: Callable[[str], T]) -> T:
+        """Parse a cell; a format error becomes a malformed `RowError`."""
+        try:
+            return parser(self.text(row, field))
+        except ValueFormatError as error:
+            raise RowError(error.message, self.name(field), malformed=True) from error
+
+
+def load_table(file_name: str, data: bytes, known_headers: Collection[str]) -> Table:
+    """Read the table or reject the file; a table without data rows is rejected too."""
+    try:
+        table = read_table(data, known_headers)
+    except UnreadableSpreadsheet as error:
+        raise ImportRejected(
+            file_name,
+            "het spreadsheet kan niet worden geopend (verwacht xlsx, xls of ods)",
+        ) from error
+    except UnreadableText as error:
+        raise ImportRejected(
+            file_name,
+            "de tekst kan niet worden gelezen (verwacht UTF-8 of Windows-1252)",
+        ) from error
+
+    if not table.header:
+        raise ImportRejected(file_name, "het bestand is leeg")
+    if not table.rows:
+        raise ImportRejected(
+            file_name,
+            "het bestand bevat alleen een kopregel en geen gegevens",
+            SourcePosition(row=table.header_row),
+        )
+    return table
+
+
+def require_columns(
+    file_name: str, table: Table, columns: Columns, required: Mapping[str, str]
+) -> None:
+    """Reject when a required field has no column (`required`: field → Dutch name)."""
+    for field, description in required.items():
+        if not columns.has(field):
+            raise ImportRejected(
+                file_name,
+                f"kolom {description} ontbreekt",
+                SourcePosition(row=table.header_row),
+            )
+
+
+def read_rows(
+    file_name: str,
+    table: Table,
+    parsed: ParsedFile,
+    handle_row: Callable[[Row], bool],
+) -> None:
+    """Feed each data row to `handle_row`; a `RowError` becomes a `SkippedRow`.
+
+    `handle_row` returns whether the row produced a record. When no row did and at
+    least one was malformed, the file is rejected with the first malformed value.
+    """
+    first_malformed: RowError | None = None
+    first_malformed_row = 0
+    produced = 0
+
+    for row in table.rows:
+        parsed.rows_read += 1
+        try:
+            _check_width(table, row)
+            produced += handle_row(row)
+        except RowError as error:
+            position = SourcePosition(row=row.number, column=error.column)
+            parsed.skipped.append(SkippedRow(position, error.message))
+            if error.malformed and first_malformed is None:
+                first_malformed, first_malformed_row = error, row.number
+
+    if produced == 0 and first_malformed is not None:
+        raise ImportRejected(
+            file_name,
+            first_malformed.message,
+            SourcePosition(row=first_malformed_row, column=first_malformed.column),
+        )
+
+
+def _check_width(table: Table, row: Row) -> None:
+    extra = [cell for cell in row.cells[len(table.header) :] if cell.strip()]
+    if extra:
+        raise RowError(
+            f"rij heeft {len(row.cells)} velden, de kopregel {len(table.header)}",
+            malformed=True,
+        )
+
+
+def note_dropped_bsn(table: Table, parsed: ParsedFile) -> None:
+    """BSN columns are never read; tell the user how many values were left behind."""
+    indexes = [index for index, name in enumerate(table.header) if is_bsn_field(name)]
+    dropped = sum(
+        1 for row in table.rows for index in indexes if not is_missing(row.get(index))
+    )
+    if dropped:
+        parsed.notes.append(dropped_bsn_note(dropped))

@@ -1,0 +1,117 @@
+"""Safe, namespace-tolerant XML reading for the EDEXML, UWLR and OSO importers.
+
+Elements are matched on their local name only: the same element set arrives with no
+namespace (EDEXML), with a prefix (UWLR) or with one of several OSO namespaces.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection, Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import defusedxml.ElementTree as safe_et
+
+from koers.lib.records import ImportRejected
+from koers.lib.values import clean, is_bsn_field, is_missing
+
+# expat raises LookupError for an unknown declared encoding and UnicodeDecodeError
+# (a ValueError) when the bytes do not fit the declared one.
+_XML_ERRORS = (ParseError, LookupError, ValueError, defusedxml.DefusedXmlException)
+
+# How many start tags detection may read before giving up looking for a known root.
+SNIFF_ELEMENTS = 8
+
+
+def local_name(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(element: Element | None, name: str) -> list[Element]:
+    if element is None:
+        return []
+    return [item for item in element if local_name(item.tag) == name]
+
+
+def child(element: Element | None, name: str) -> Element | None:
+    if element is None:
+        return None
+    return next((item for item in element if local_name(item.tag) == name), None)
+
+
+def text(element: Element | None, name: str) -> str:
+    """The cleaned text of the first child called `name`, or `` when absent."""
+    found = child(element, name)
+    return clean(found.text) if found is not None else ""
+
+
+def descendants(element: Element, name: str) -> Iterator[Element]:
+    return (item for item in element.iter() if local_name(item.tag) == name)
+
+
+def count_bsn_values(root: Element) -> int:
+    """How many BSN-like elements carry a value (they are never copied to a record)."""
+    return sum(
+        1
+        for element in root.iter()
+        if is_bsn_field(local_name(element.tag)) and not is_missing(element.text)
+    )
+
+
+def indexed(parent_path: str, name: str, index: int) -> str:
+    """An element path for messages, 1-based like XPath: `toetslijst/toets[3]`."""
+    step = f"{name}[{index}]"
+    return f"{parent_path}/{step}" if parent_path else step
+
+
+def parse(
+    file_name: str, data: bytes, *, drop_content_of: Collection[str] = ()
+) -> Element:
+    """Parse the whole document, discarding the text of bulky elements as it streams by.
+
+    DTDs are refused outright, which also stops entity-expansion bombs.
+    """
+    root: Element | None = None
+    try:
+        events = safe_et.iterparse(
+            io.BytesIO(data), events=("start", "end"), forbid_dtd=True
+        )
+        for event, element in events:
+            if root is None:
+                root = element
+            if event == "end" and local_name(element.tag) in drop_content_of:
+                element.clear()
+    except _XML_ERRORS as error:
+        raise ImportRejected(file_name, _describe(error)) from error
+
+    if root is None:
+        raise ImportRejected(file_name, "het XML-bestand bevat geen elementen")
+    return root
+
+
+def first_element_names(data: bytes) -> list[str]:
+    """Local names of the first start tags, for format detection; [] when unreadable."""
+    names: list[str] = []
+    try:
+        events = safe_et.iterparse(io.BytesIO(data), events=("start",), forbid_dtd=True)
+        for _, element in events:
+            names.append(local_name(element.tag))
+            if len(names) >= SNIFF_ELEMENTS:
+                break
+    except _XML_ERRORS:
+        pass
+    return names
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, defusedxml.DefusedXmlException):
+        return (
+            "het XML-bestand bevat een DTD of entiteiten; "
+            "die worden om veiligheidsredenen niet gelezen"
+        )
+    if isinstance(error, LookupError):
+        return "het XML-bestand noemt een onbekende tekenset (encoding)"
+    position = getattr(error, "position", None)
+    where = f" (regel {position[0]}, kolom {position[1]})" if position else ""
+    return f"het XML-bestand is niet goed gevormd{where}"

@@ -1,0 +1,105 @@
+"""ESIS LVS test-results export: `;`-separated, quoted, one row per pupil and test.
+
+The layout is the generic results table with fixed column names, plus two ESIS
+habits: `BrinVest` glues the BRIN and the branch code together, and the export is
+known to repeat rows, so duplicates on (BRIN, pupil, test, version, date) are
+skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+
+from koers.lib.importers._tables import (
+    Columns,
+    load_table,
+    note_dropped_bsn,
+    require_columns,
+)
+from koers.lib.importers.tabular import ResultTableReader
+from koers.lib.records import ParsedFile, ResultRecord
+from koers.lib.textfile import Row
+from koers.lib.values import header_key
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "esis-results"
+
+ALIASES: Mapping[str, Collection[str]] = {
+    "brin_branch": ("BrinVest",),
+    "external_id": ("EsisIdentificatienummer",),
+    "subject": ("Vormingsgebied",),
+    "instrument": ("Toets",),
+    "test_version": ("Toetsversie",),
+    "school_year": ("Schooljaar",),
+    "date": ("Afnamedatum",),
+    "grade": ("Leerjaar",),
+    "moment": ("Afnamemoment",),
+    "didactic_age": ("DL",),
+    "raw_score": ("Ruwescore",),
+    "ability_score": ("Vaardigheidsscore",),
+    "dle": ("DLE",),
+    "level_ae": ("AE",),
+    "level_iv": ("IV",),
+    "norm": ("Norm",),
+}
+
+REQUIRED = {
+    "external_id": "EsisIdentificatienummer",
+    "instrument": "Toets",
+    "date": "Afnamedatum",
+}
+
+# The columns that together identify an ESIS results file.
+SIGNATURE = frozenset(
+    header_key(name) for name in ("EsisIdentificatienummer", "Vormingsgebied", "Toets")
+)
+
+BRIN_LENGTH = 4
+
+
+class EsisReader(ResultTableReader):
+    allow_nominal_dates = False
+
+    def duplicate_key(self, row: Row, record: ResultRecord) -> tuple[str, ...]:
+        brin = self.columns.text(row, "brin_branch")[:BRIN_LENGTH].upper()
+        return (brin, *super().duplicate_key(row, record))
+
+
+def known_header_keys() -> frozenset[str]:
+    return frozenset(header_key(name) for names in ALIASES.values() for name in names)
+
+
+def parse(file_name: str, data: bytes) -> ParsedFile:
+    table = load_table(file_name, data, known_header_keys())
+    columns = Columns(table, ALIASES)
+    require_columns(file_name, table, columns, REQUIRED)
+
+    parsed = ParsedFile(file_name=file_name, format=FORMAT)
+    EsisReader(file_name, table, columns, parsed).read()
+    _set_school(
+        parsed, {columns.text(row, "brin_branch").upper() for row in table.rows}
+    )
+    note_dropped_bsn(table, parsed)
+    logger.info(
+        "esis results: %d rows, %d results, %d skipped",
+        parsed.rows_read,
+        len(parsed.results),
+        len(parsed.skipped),
+    )
+    return parsed
+
+
+def _set_school(parsed: ParsedFile, brin_branches: set[str]) -> None:
+    """Fill the BRIN and branch when the whole file is from one school location."""
+    brin_branches.discard("")
+    if len(brin_branches) == 1:
+        (value,) = brin_branches
+        parsed.brin = value[:BRIN_LENGTH]
+        parsed.branch_code = value[BRIN_LENGTH:] or None
+    elif brin_branches:
+        parsed.notes.append(
+            f"Het bestand bevat resultaten van {len(brin_branches)} schoollocaties "
+            "(BrinVest)."
+        )
