@@ -52,7 +52,12 @@ def main(argv: list[str] | None = None) -> None:
         print_usage(stream=sys.stderr)
         sys.exit(2)
 
-    run_django([KOERS_COMMANDS[command][0], *rest])
+    try:
+        run_django([KOERS_COMMANDS[command][0], *rest])
+    except BrokenPipeError:
+        # `koers overview ... | head` closes the pipe early; that is not an error.
+        sys.stderr.close()
+        sys.exit(0)
 
 
 def print_usage(stream: TextIO | None = None) -> None:
