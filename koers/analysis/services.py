@@ -32,6 +32,7 @@ from koers.lib.analysis.overviews import (
     school_overview,
 )
 from koers.lib.records import Domain, Period, ReferenceLevel, Subject
+from koers.lib.values import school_year_of
 from koers.results.models import TestResult, TransitionTestResult
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear
 
@@ -244,6 +245,22 @@ def flags_for(school: School, pupil: Pupil | None = None) -> list[Flag]:
     for observation in observations:
         by_pupil[observation.pupil_id].append(observation)
     return flag_pupils(by_pupil, rules_for(school))
+
+
+def current_flags(school: School, school_year: int) -> list[Flag]:
+    """Flags whose latest result falls in the school year, for the pupils placed in
+    one of the school's groups that year: what the schoolbespreking discusses."""
+    placed = set(
+        Enrolment.objects.filter(
+            group__school=school, group__school_year__start_year=school_year
+        ).values_list("pupil_id", flat=True)
+    )
+    return [
+        flag
+        for flag in flags_for(school)
+        if flag.pupil_id in placed
+        and school_year_of(flag.evidence[-1].administered_on) == school_year
+    ]
 
 
 def outcomes_for(school: School) -> OutcomeReport:

@@ -46,7 +46,9 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "periods": presenters.periods_of(overview),
         "subjects": presenters.school_subjects(overview, period),
         "groups": presenters.group_links(groups),
-        "flag_count": len({f.pupil_id for f in services.flags_for(school)}),
+        "flag_count": len(
+            {f.pupil_id for f in services.current_flags(school, year or 0)}
+        ),
         "outcomes": presenters.outcomes(services.outcomes_for(school), school),
     }
     logger.info("school overview viewed school=%s year=%s", school.pk, year)
@@ -59,7 +61,7 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
 
     overview = services.group_overview_for(group)
     period = presenters.chosen_period(request, overview)
-    flags = services.flags_for(group.school)
+    flags = services.current_flags(group.school, group.school_year.start_year)
 
     context = {
         "school": group.school,

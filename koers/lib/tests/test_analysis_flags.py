@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from koers.lib.analysis.flags import (
+    BelowExpected,
     EvidencePoint,
     FlagRule,
     OffCourse,
@@ -62,6 +63,13 @@ def series(
     ]
 
 
+# The rules that are off by default, switched on with the parameters the hand
+# computations below use.
+DECLINE = PersistentDecline(enabled=True, min_total_drop=10.0)
+SHARP = SharpDrop(enabled=True, min_drop=25.0)
+LOW_20 = PersistentlyLow(threshold=20.0)
+
+
 def rules_fired(
     indexes: list[float], rules: Sequence[FlagRule] | None = None
 ) -> list[str]:
@@ -70,7 +78,7 @@ def rules_fired(
 
 def test_it_flags_a_persistent_decline_with_numbers() -> None:
     # 62 -> 48 -> 41: two falls, 21 points in total (at least 10).
-    (flag,) = flag_pupils({1: series([62, 48, 41])}, [PersistentDecline()])
+    (flag,) = flag_pupils({1: series([62, 48, 41])}, [DECLINE])
 
     assert flag.rule == "persistent_decline"
     assert flag.rule_label_nl == "Aanhoudende daling"
@@ -105,7 +113,7 @@ def test_it_flags_a_persistent_decline_with_numbers() -> None:
 def test_it_applies_persistent_decline_at_its_boundary(
     indexes: list[float], fires: bool
 ) -> None:
-    assert bool(rules_fired(indexes, rules=[PersistentDecline()])) is fires
+    assert bool(rules_fired(indexes, rules=[DECLINE])) is fires
 
 
 @pytest.mark.parametrize(
@@ -121,11 +129,11 @@ def test_it_applies_persistent_decline_at_its_boundary(
 def test_it_applies_sharp_drop_at_its_boundary(
     indexes: list[float], fires: bool
 ) -> None:
-    assert bool(rules_fired(indexes, rules=[SharpDrop()])) is fires
+    assert bool(rules_fired(indexes, rules=[SHARP])) is fires
 
 
 def test_it_explains_a_sharp_drop() -> None:
-    (flag,) = flag_pupils({1: series([70, 44.5])}, [SharpDrop()])
+    (flag,) = flag_pupils({1: series([70, 44.5])}, [SHARP])
 
     # 70 - 44.5 = 25.5.
     assert flag.explanation_nl == (
@@ -154,11 +162,11 @@ def test_it_explains_a_sharp_drop() -> None:
 def test_it_applies_persistently_low_at_its_boundary(
     indexes: list[float], fires: bool
 ) -> None:
-    assert bool(rules_fired(indexes, rules=[PersistentlyLow()])) is fires
+    assert bool(rules_fired(indexes, rules=[LOW_20])) is fires
 
 
 def test_it_explains_persistently_low() -> None:
-    (flag,) = flag_pupils({1: series([15, 12, 17])}, [PersistentlyLow()])
+    (flag,) = flag_pupils({1: series([15, 12, 17])}, [LOW_20])
 
     assert flag.explanation_nl == (
         "Index bleef bij de laatste 3 metingen onder 20 (15, 12 en 17; +2 punten "
@@ -223,36 +231,84 @@ def test_it_never_mixes_instruments_in_a_series() -> None:
     first = series([62], instrument_id=1)
     rest = series([62, 48, 41], instrument_id=2)[1:]
 
-    assert flag_pupils({1: first + rest}, [PersistentDecline()]) == []
+    assert flag_pupils({1: first + rest}, [DECLINE]) == []
 
 
 def test_it_sorts_each_series_by_date() -> None:
     shuffled = list(reversed(series([62, 48, 41])))
 
-    assert [f.rule for f in flag_pupils({1: shuffled}, [PersistentDecline()])] == [
+    assert [f.rule for f in flag_pupils({1: shuffled}, [DECLINE])] == [
         "persistent_decline"
     ]
 
 
 def test_it_runs_all_default_rules_when_none_are_given() -> None:
-    # 70 -> 44 -> 15: decline (55 in total), sharp drop (29), and off course
-    # (70 on course to 1S, 44 and 15 not). Not persistently low: 70 is not < 20.
-    assert sorted(rules_fired([70, 44, 15])) == [
-        "off_course",
-        "persistent_decline",
-        "sharp_drop",
-    ]
+    # 70 -> 35 -> 10. below_expected (r = 0.8): z(70) = 0.5244, z(35) = -0.3853,
+    # z(10) = -1.2816; residuals (-0.3853 - 0.4195) / 0.6 = -1.34 and
+    # (-1.2816 + 0.3082) / 0.6 = -1.62, both under z(10 %) = -1.2816 -> fires.
+    # off_course: 70 on course to 1S (above 55), 35 and 10 not -> fires.
+    # Not persistently low (70 is not below 10); the decline and drop rules are off.
+    assert sorted(rules_fired([70, 35, 10])) == ["below_expected", "off_course"]
+
+
+def test_it_leaves_the_noisy_rules_off_by_default() -> None:
+    # 70 -> 44 -> 15 falls 55 points, 29 of them in one step, but the decline and
+    # drop rules are off; only off_course (70 above 55, then 44 and 15) fires.
+    assert rules_fired([70, 44, 15]) == ["off_course"]
 
 
 def test_it_applies_a_schools_overrides() -> None:
     rules = rules_from_mapping(
-        {"sharp_drop": {"min_drop": 30}, "off_course": {"enabled": False}}
+        {
+            "sharp_drop": {"enabled": True, "min_drop": 30},
+            "off_course": {"enabled": False},
+        }
     )
 
-    # 70 -> 44 -> 15 drops 29 at the end: below the school's 30.
-    assert sorted(rules_fired([70, 44, 15], rules=rules)) == ["persistent_decline"]
+    # 70 -> 35 -> 4: the last step drops 31 (at least the school's 30), and
+    # below_expected fires as in the default test (z(4) = -1.751 gives -2.40).
+    assert sorted(rules_fired([70, 35, 4], rules=rules)) == [
+        "below_expected",
+        "sharp_drop",
+    ]
     sharp = next(rule for rule in rules if isinstance(rule, SharpDrop))
     assert sharp.min_drop == 30.0
+
+
+@pytest.mark.parametrize(
+    ("indexes", "fires"),
+    [
+        # From 50 (z = 0) the 10th percentile of the next score is
+        # z = 0.6 x -1.2816 = -0.769, index 22.10; from 22 (z = -0.772) it is
+        # 0.8 x -0.772 - 0.769 = -1.387, index 8.27.
+        ([50, 22, 8], True),
+        # 22.2 is above 22.10: the first step is within expectation.
+        ([50, 22.2, 8], False),
+        # 8.5 is above 8.27: the second step is within expectation.
+        ([50, 22, 8.5], False),
+        # Keeping the same index is never below expectation.
+        ([50, 50, 50], False),
+        # Two results are one step, not two.
+        ([50, 22], False),
+    ],
+)
+def test_it_applies_below_expected_at_its_boundary(
+    indexes: list[float], fires: bool
+) -> None:
+    assert bool(rules_fired(indexes, rules=[BelowExpected()])) is fires
+
+
+def test_it_explains_below_expected() -> None:
+    (flag,) = flag_pupils({1: series([70, 35, 10])}, [BelowExpected()])
+
+    # Expected after 70: Phi(0.8 x 0.5244) = 66.26; after 35: Phi(-0.3082) = 37.89.
+    assert flag.explanation_nl == (
+        "Bij de laatste 2 metingen groeide de index minder dan bij 90% van de "
+        "leerlingen die op dezelfde plek begonnen: M5 70 \u2192 E5 35 (verwacht "
+        "66,3); E5 35 \u2192 M6 10 (verwacht 37,9). Regel: 2 keer op rij onder het "
+        "10e percentiel van de verwachte groei (samenhang tussen metingen 0,8)."
+    )
+    assert flag.parameters == {"correlation": 0.8, "percentile": 10.0, "steps": 2}
 
 
 def test_it_keeps_defaults_for_rules_not_mentioned() -> None:
@@ -280,6 +336,8 @@ def test_it_accepts_decimals_and_whole_counts() -> None:
         ({"sharp_drop": {"enabled": "nee"}}, "waar of onwaar"),
         ({"persistently_low": {"measurements": 1}}, "2 of meer"),
         ({"persistently_low": {"measurements": 2.5}}, "geheel getal"),
+        ({"below_expected": {"correlation": 1.5}}, "ligt tussen 0 en 1"),
+        ({"below_expected": {"percentile": 60}}, "ligt tussen 0 en 50"),
     ],
 )
 def test_it_rejects_bad_overrides(
@@ -290,7 +348,7 @@ def test_it_rejects_bad_overrides(
 
 
 def test_it_serialises_a_flag() -> None:
-    (flag,) = flag_pupils({7: series([70, 40])}, [SharpDrop()])
+    (flag,) = flag_pupils({7: series([70, 40])}, [SHARP])
 
     data = flag.as_dict()
 
