@@ -3,9 +3,16 @@ exit codes, and looking up the school a user names."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    handle_default_options,
+)
+from django.db import connections
 
 from koers.lib.values import parse_school_year
 from koers.schools.models import School
@@ -18,10 +25,39 @@ class KoersCommand(BaseCommand):
     #: The name after `koers` on the command line, shown in --help.
     cli_name = ""
 
+    # Django's own options (--settings, --pythonpath, ...) mean nothing to a
+    # school's user; they still work, but --help does not list them.
+    suppressed_base_arguments = {
+        "--version",
+        "--verbosity",
+        "--settings",
+        "--pythonpath",
+        "--traceback",
+        "--no-color",
+        "--force-color",
+        "--skip-checks",
+    }
+
     def create_parser(
         self, prog_name: str, subcommand: str, **kwargs: Any
     ) -> CommandParser:
         return super().create_parser("koers", self.cli_name or subcommand, **kwargs)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        """Django's, with the error in Dutch and without the exception's name."""
+        self._called_from_command_line = True
+        parser = self.create_parser(argv[0], argv[1])
+        options = parser.parse_args(argv[2:])
+        arguments = vars(options)
+        positional = arguments.pop("args", ())
+        handle_default_options(options)
+        try:
+            self.execute(*positional, **arguments)
+        except CommandError as error:
+            self.stderr.write(f"Fout: {error}")
+            sys.exit(error.returncode)
+        finally:
+            connections.close_all()
 
 
 def usage_error(message: str) -> CommandError:

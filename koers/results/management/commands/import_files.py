@@ -46,8 +46,15 @@ class Command(KoersCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH")
-        parser.add_argument("--school", metavar="BRIN")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="bestanden of mappen"
+        )
+        parser.add_argument(
+            "--school",
+            metavar="BRIN",
+            help="de school waarvoor de bestanden zijn; nodig voor bestanden die "
+            "zelf geen school noemen (OSO, Doorstroomtoets) als er meer scholen zijn",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
