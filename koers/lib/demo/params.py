@@ -15,7 +15,7 @@ from koers.lib.records import Domain, Subject
 
 # A Dutch primary class rarely exceeds about 30 pupils; above this a grade is split
 # into parallel groups (8A, 8B).
-MAX_GROUP_SIZE: Final = 32
+MAX_GROUP_SIZE: Final = 33
 
 # Kleuters (grades 1 and 2) are always taught together in groups 1/2a, 1/2b, ...
 MAX_KLEUTER_GROUP_SIZE: Final = 32

@@ -17,6 +17,8 @@ from koers.lib.demo import params, schoolyear
 from koers.lib.demo.names import OTHER_SCHOOLS, PersonName, pupil_name, teacher_name
 from koers.lib.demo.spec import DemoSpec
 
+MAX_NAME_DRAWS = 50
+
 
 @dataclass(frozen=True, slots=True)
 class OtherSchool:
@@ -112,6 +114,7 @@ class _RosterBuilder:
         self.spec = spec
         self.rng = rng
         self.next_number = params.FIRST_PUPIL_NUMBER
+        self.used_names: set[tuple[str, str, str]] = set()
         self.staff: list[Teacher] = []
         # Cohort size such that the grades, one of them larger, add up to `pupils`.
         self.cohort = spec.pupils / (8 + params.LARGE_COHORT_FACTOR - 1)
@@ -159,12 +162,24 @@ class _RosterBuilder:
         return Pupil(
             key=key,
             eckid=eckid,
-            name=pupil_name(self.rng, sex),
+            name=self._unique_name(sex),
             birth_date=self._birth_date(year, grade),
             sex=sex,
             entry_date=entry,
             grades={year: grade},
         )
+
+    def _unique_name(self, sex: str) -> PersonName:
+        # Two children with the same name happen, but in a demo they look like a
+        # pupil counted twice; draw again (a bounded number of times, for very
+        # large schools) until the preferred name and surname are new here.
+        for _ in range(MAX_NAME_DRAWS):
+            name = pupil_name(self.rng, sex)
+            full_name = (name.preferred_name, name.prefix, name.surname)
+            if full_name not in self.used_names:
+                break
+        self.used_names.add(full_name)
+        return name
 
     def _birth_date(self, year: int, grade: int) -> dt.date:
         # A pupil in grade g in school year Y was born between 1 October of Y-g-4
