@@ -14,7 +14,7 @@ from django.core.management.base import (
 )
 from django.db import connections
 
-from koers.lib.values import parse_school_year
+from koers.lib.values import ValueFormatError, parse_school_year
 from koers.schools.models import School
 
 EXIT_REJECTED = 1
@@ -27,7 +27,7 @@ class KoersCommand(BaseCommand):
 
     # Django's own options (--settings, --pythonpath, ...) mean nothing to a
     # school's user; they still work, but --help does not list them.
-    suppressed_base_arguments = {
+    suppressed_base_arguments = {  # noqa: RUF012
         "--version",
         "--verbosity",
         "--settings",
@@ -85,7 +85,10 @@ def get_school(brin: str) -> School:
 
 
 def get_school_year(text: str) -> int:
-    year = parse_school_year(text)
+    try:
+        year = parse_school_year(text)
+    except ValueFormatError:
+        year = None
     if year is None:
         raise usage_error(
             f"'{text}' is geen schooljaar; schrijf bijvoorbeeld 2025-2026."

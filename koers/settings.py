@@ -107,7 +107,13 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("KOERS_STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Without collectstatic (a single school's machine) WhiteNoise serves the files
+# straight from the apps; a server deployment sets KOERS_STATIC_ROOT and collects.
+STATIC_ROOT = (
+    Path(os.environ["KOERS_STATIC_ROOT"])
+    if os.environ.get("KOERS_STATIC_ROOT")
+    else None
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 

@@ -193,7 +193,7 @@ def school_subjects(
                 row.summary,
                 band_views(row.summary),
                 verdict_views(row.verdicts),
-                [(year_label(p.school_year), p.mean_index) for p in row.trend],
+                [(year_label(p.school_year), p.mean_index) for p in row.trend if p.n],
             )
         )
     return list(views.values())

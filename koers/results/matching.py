@@ -45,7 +45,9 @@ class PupilIndex:
             self.by_key[pupil.key] = pupil
         if pupil.surname and pupil.birth_date:
             name_key = (normalise_name(pupil.surname), pupil.birth_date)
-            self.by_name_and_birth.setdefault(name_key, []).append(pupil)
+            candidates = self.by_name_and_birth.setdefault(name_key, [])
+            if pupil not in candidates:  # an updated pupil is added again
+                candidates.append(pupil)
 
     def find(self, ref: PupilRef) -> Pupil | None:
         if ref.eck_id and ref.eck_id in self.by_eck_id:

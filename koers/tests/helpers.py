@@ -168,8 +168,21 @@ __all__ = [
     "dumpdata_text",
     "make_school",
     "row_count",
+    "run_koers",
     "sample_bytes",
     "sample_path",
     "small_school",
     "table_names",
 ]
+
+
+def run_koers(*argv: str) -> int:
+    """Run the `koers` console command; its exit code (0 when it just returns)."""
+    from koers.cli import main
+
+    try:
+        main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

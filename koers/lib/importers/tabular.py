@@ -25,6 +25,7 @@ from koers.lib.records import (
     ParsedFile,
     Period,
     PupilRef,
+    ReferenceLevel,
     ResultRecord,
     SourcePosition,
 )
@@ -126,14 +127,20 @@ class _Scores:
     dle: int | None
     level_iv: str
     level_ae: str
+    percentile: Decimal | None
+    reference_level: ReferenceLevel | None
 
     def is_empty(self) -> bool:
+        # A delivered percentile or reference level is a result on its own: the
+        # percentile is even the best source of the index.
         return (
             self.raw is None
             and self.ability is None
             and self.dle is None
             and not self.level_iv
             and not self.level_ae
+            and self.percentile is None
+            and self.reference_level is None
         )
 
 
@@ -220,13 +227,11 @@ class ResultTableReader:
             scale=self.columns.text(row, "scale"),
             level_iv=scores.level_iv,
             level_ae=scores.level_ae,
-            percentile=self.columns.parse(row, "percentile", parse_decimal),
+            percentile=scores.percentile,
             dle=scores.dle,
             didactic_age=self.columns.parse(row, "didactic_age", parse_bounded_int),
             functioning_level=self.columns.text(row, "functioning_level"),
-            reference_level=self.columns.parse(
-                row, "reference_level", parse_reference_level
-            ),
+            reference_level=scores.reference_level,
             norm_label=self.columns.text(row, "norm"),
             position=SourcePosition(row=row.number),
         )
@@ -261,6 +266,10 @@ class ResultTableReader:
             dle=self.columns.parse(row, "dle", parse_bounded_int),
             level_iv=level_iv or band_iv,
             level_ae=level_ae or band_ae,
+            percentile=self.columns.parse(row, "percentile", parse_decimal),
+            reference_level=self.columns.parse(
+                row, "reference_level", parse_reference_level
+            ),
         )
 
     def level_band(self, row: Row) -> tuple[str, str]:

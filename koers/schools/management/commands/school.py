@@ -66,9 +66,7 @@ class Command(KoersCommand):
 
     def set_weighting(self, options: dict[str, Any]) -> None:
         school = get_school(options["brin"])
-        year, _ = SchoolYear.objects.get_or_create(
-            start_year=get_school_year(options["year"])
-        )
+        start_year = get_school_year(options["year"])
         value = parse_number(options["value"], "schoolweging")
         if not Decimal(20) <= value <= Decimal(40):
             raise usage_error("De schoolweging ligt tussen 20 en 40.")
@@ -77,6 +75,8 @@ class Command(KoersCommand):
             signal = parse_number(options["signal_value_1s2f"], "signaleringswaarde")
             if not Decimal(0) <= signal <= Decimal(100):
                 raise usage_error("De signaleringswaarde is een percentage, 0-100.")
+
+        year, _ = SchoolYear.objects.get_or_create(start_year=start_year)
 
         SchoolWeighting.objects.update_or_create(
             school=school,
