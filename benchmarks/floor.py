@@ -46,8 +46,9 @@ COLUMNS = (
     "index_coarse",
     "import_batch_id",
 )
+# Built from the constant column names above only; the values are parameters.
 INSERT = (
-    f"INSERT INTO results_testresult ({', '.join(COLUMNS)}) "
+    f"INSERT INTO results_testresult ({', '.join(COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
 )
 Row = tuple[object, ...]

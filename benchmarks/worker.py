@@ -60,10 +60,7 @@ class Timer:
     def run[T](self, work: Callable[[], T]) -> tuple[T, float]:
         profiler = cProfile.Profile() if self.profile_path else None
         start = time.perf_counter()
-        if profiler is not None:
-            value = profiler.runcall(work)
-        else:
-            value = work()
+        value = profiler.runcall(work) if profiler is not None else work()
         seconds = time.perf_counter() - start
         if profiler is not None and self.profile_path:
             profiler.dump_stats(self.profile_path)
@@ -74,9 +71,8 @@ class Timer:
 
 
 def create_school() -> Any:
-    from koers.schools.models import School
-
     from benchmarks.inputs import BRANCH, BRIN
+    from koers.schools.models import School
 
     return School.objects.create(brin=BRIN, branch_code=BRANCH, name="Benchschool")
 
@@ -177,9 +173,8 @@ def floor_connection(school_id: int) -> tuple[sqlite3.Connection, Any]:
 
 
 def floor_instruments(kind: str) -> list[tuple[str, str, str]]:
-    from koers.lib.demo.norms import INSTRUMENTS, NORM_GENERATION
-
     from benchmarks.inputs import PERIODS, SUBJECTS
+    from koers.lib.demo.norms import INSTRUMENTS, NORM_GENERATION
 
     found = []
     for subject in SUBJECTS:
@@ -226,14 +221,13 @@ def floor_import(inputs: Path, timer: Timer, kind: str) -> Result:
 
 DEMO_PUPILS = 400
 DEMO_YEARS = 5
-REPEATS = 5
 DEMO_SKIPPED_FORMATS = {"koers-normen-csv", "readme"}
 
 
-def demo_school(directory: Path) -> tuple[Any, int]:
-    """The demo generator's school (400 pupils, 5 years) imported as a school
-    would: school, norm table, every export file, ambitions. Returns (school,
-    result rows written)."""
+def demo_school(directory: Path, pupils: int, years: int) -> tuple[Any, list[int], int]:
+    """The demo generator's school (by default 400 pupils, 5 years) imported as a
+    school would: school, norm table, every export file, ambitions. Returns
+    (school, its school years, result rows written)."""
     from decimal import Decimal
 
     from koers.analysis.services import replace_ambitions
@@ -244,7 +238,7 @@ def demo_school(directory: Path) -> tuple[Any, int]:
     from koers.schools.management.commands import demo
     from koers.schools.models import School, SchoolWeighting, SchoolYear
 
-    spec = DemoSpec(pupils=DEMO_PUPILS, years=DEMO_YEARS)
+    spec = DemoSpec(pupils=pupils, years=years)
     manifest = generate_school(directory, spec)
     school = School.objects.create(
         brin=spec.brin, branch_code=spec.branch, name=spec.school_name
@@ -274,23 +268,27 @@ def demo_school(directory: Path) -> tuple[Any, int]:
     replace_ambitions(
         school, parse_ambition_file("ambities.toml", text.encode("utf-8"))
     )
-    return school, written
+    return school, list(spec.school_years), written
 
 
-def overviews(inputs: Path, timer: Timer) -> Result:
+def overviews(
+    timer: Timer,
+    pupils: int = DEMO_PUPILS,
+    year_count: int = DEMO_YEARS,
+    repeats: int = 5,
+) -> Result:
     from koers.analysis.services import (
         flags_for,
         group_overview_for,
         outcomes_for,
         school_overview_for,
-        school_years_with_results,
     )
     from koers.results.models import TestResult
     from koers.schools.models import Group
 
     # Generated into this measurement's own data folder (set by the parent).
-    school, written = demo_school(Path(os.environ["KOERS_DATA_DIR"]) / "demo")
-    years = school_years_with_results(school)
+    folder = Path(os.environ["KOERS_DATA_DIR"]) / "demo"
+    school, years, written = demo_school(folder, pupils, year_count)
     last = max(years)
     groups = list(
         Group.objects.filter(school=school, school_year__start_year=last)
@@ -318,7 +316,7 @@ def overviews(inputs: Path, timer: Timer) -> Result:
 
     one_pass()  # warm run: imports, query compilation, caches
     before = rss_mb()
-    passes, _ = timer.run(lambda: [one_pass() for _ in range(REPEATS)])
+    passes, _ = timer.run(lambda: [one_pass() for _ in range(repeats)])
     per_call = []
     for index, (name, _) in enumerate(calls):
         samples = [timings[index] for timings in passes]
@@ -338,6 +336,7 @@ def overviews(inputs: Path, timer: Timer) -> Result:
         "calls": per_call,
         "seconds": statistics.median(totals),
         "total_max_s": max(totals),
+        "repeats": repeats,
         "rss_before_mb": before,
     }
 
@@ -352,7 +351,7 @@ MEASUREMENTS = (
 )
 
 
-def measure(name: str, inputs: Path, timer: Timer) -> Result:
+def measure(name: str, inputs: Path, timer: Timer, args: argparse.Namespace) -> Result:
     if name == "floor-esis":
         return floor_import(inputs, timer, "esis")
     if name == "floor-oso":
@@ -364,7 +363,7 @@ def measure(name: str, inputs: Path, timer: Timer) -> Result:
     if name == "koers-oso":
         return koers_oso(inputs, timer)
     if name == "overviews":
-        return overviews(inputs, timer)
+        return overviews(timer, args.demo_pupils, args.demo_years, args.repeats)
     raise SystemExit(f"unknown measurement {name}")
 
 
@@ -374,10 +373,13 @@ def main() -> None:
     parser.add_argument("--inputs", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--profile", help="write cProfile stats of the timed part")
+    parser.add_argument("--demo-pupils", type=int, default=DEMO_PUPILS)
+    parser.add_argument("--demo-years", type=int, default=DEMO_YEARS)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
 
     setup_django()
-    result = measure(args.name, args.inputs, Timer(args.profile))
+    result = measure(args.name, args.inputs, Timer(args.profile), args)
     result["peak_rss_self_mb"] = peak_rss_mb()
     args.out.write_text(json.dumps(result, default=str), encoding="utf-8")
 

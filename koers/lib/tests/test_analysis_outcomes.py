@@ -5,7 +5,6 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -22,8 +21,9 @@ from koers.lib.analysis.outcomes import (
     year_outcome,
 )
 from koers.lib.records import Domain, ReferenceLevel
+from koers.lib.tests.files import NORMS_DIR
 
-NORMS = Path(__file__).resolve().parents[4] / "shared" / "domain" / "norms"
+NORMS = NORMS_DIR
 YEARS = (2022, 2023, 2024)
 TARGET = {
     Domain.MATH: ReferenceLevel.S1,
