@@ -277,12 +277,7 @@ def overviews(
     year_count: int = DEMO_YEARS,
     repeats: int = 5,
 ) -> Result:
-    from koers.analysis.services import (
-        flags_for,
-        group_overview_for,
-        outcomes_for,
-        school_overview_for,
-    )
+    from koers.analysis.services import SchoolResults, outcomes_for
     from koers.results.models import TestResult
     from koers.schools.models import Group
 
@@ -295,15 +290,30 @@ def overviews(
         .select_related("school", "school_year")
         .order_by("name")
     )
-    calls: list[tuple[str, Callable[[], object]]] = [
-        (f"school_overview_for({year})", partial(school_overview_for, school, year))
+
+    # A page reads the school's results once (`load`) and computes its overviews
+    # from them; one pass here computes every overview of the school that way.
+    loaded: dict[str, SchoolResults] = {}
+
+    def load() -> None:
+        loaded["results"] = SchoolResults.load(school)
+
+    calls: list[tuple[str, Callable[[], object]]] = [("SchoolResults.load", load)]
+    calls += [
+        (
+            f"school_overview({year})",
+            partial(lambda y: loaded["results"].school_overview(y), year),
+        )
         for year in years
     ]
     calls += [
-        (f"group_overview_for({group.name})", partial(group_overview_for, group))
+        (
+            f"group_overview({group.name})",
+            partial(lambda g: loaded["results"].group_overview(g), group),
+        )
         for group in groups
     ]
-    calls.append(("flags_for", partial(flags_for, school)))
+    calls.append(("current_flags", lambda: loaded["results"].current_flags(last)))
     calls.append(("outcomes_for", partial(outcomes_for, school)))
 
     def one_pass() -> list[float]:

@@ -11,7 +11,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -19,7 +18,7 @@ from koers.analysis.models import Ambition, FlagRuleSetting
 from koers.lib.ambitions_file import AmbitionFile
 from koers.lib.analysis.ambitions import AmbitionMetric, Population, Targets
 from koers.lib.analysis.flags import Flag, FlagRule, flag_pupils, rules_from_mapping
-from koers.lib.analysis.growth import Measurement, growth_steps
+from koers.lib.analysis.growth import changes_in_order
 from koers.lib.analysis.index import IndexSource
 from koers.lib.analysis.observations import Observation
 from koers.lib.analysis.outcomes import OutcomeReport, TransitionOutcome, outcome_report
@@ -33,7 +32,7 @@ from koers.lib.analysis.overviews import (
 )
 from koers.lib.records import Domain, Period, ReferenceLevel, Subject
 from koers.lib.values import school_year_of
-from koers.results.models import TestResult, TransitionTestResult
+from koers.results.models import Instrument, TestResult, TransitionTestResult
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear
 
 logger = logging.getLogger(__name__)
@@ -87,20 +86,26 @@ def load_observations(
     earlier school, through an OSO dossier) count for the pupil's own history but
     not for the school: with `at_school_only` they are left out.
     """
+    subject_of = dict(
+        Instrument.objects.filter(
+            subject__in=[subject.value for subject in OVERVIEW_SUBJECTS]
+        ).values_list("pk", "subject")
+    )
+    year_of = dict(SchoolYear.objects.values_list("pk", "start_year"))
     results = TestResult.objects.filter(
         pupil__school=school,
         index_value__isnull=False,
-        instrument__subject__in=[subject.value for subject in OVERVIEW_SUBJECTS],
+        instrument_id__in=list(subject_of),
     )
     if pupil is not None:
         results = results.filter(pupil=pupil)
+    # Sorted per pupil, instrument and date, so growth is the difference with the
+    # row before (same rule as koers.lib.analysis.growth).
     rows = list(
-        results.values_list(
-            "pk",
+        results.order_by("pupil_id", "instrument_id", "administered_on").values_list(
             "pupil_id",
             "instrument_id",
-            "instrument__subject",
-            "school_year__start_year",
+            "school_year_id",
             "period",
             "moment_grade",
             "grade_at_test",
@@ -111,17 +116,20 @@ def load_observations(
             "reference_level",
         )
     )
-    growth = growth_by_result(rows)
+    growth = changes_in_order(((row[0], row[1]), row[7] or 0.0) for row in rows)
     where = placements(school)
 
+    subjects = {subject.value: subject for subject in Subject}
+    periods = {period.value: period for period in Period}
+    sources = {source.value: source for source in IndexSource}
+    levels = {level.value: level for level in ReferenceLevel}
+
     observations = []
-    for row in rows:
+    for row, change in zip(rows, growth, strict=True):
         (
-            pk,
             pupil_id,
             instrument_id,
-            subject,
-            year,
+            year_id,
             period,
             moment_grade,
             grade_at_test,
@@ -131,6 +139,7 @@ def load_observations(
             coarse,
             level,
         ) = row
+        year = year_of[year_id]
         placement = where.get((pupil_id, year))
         if index is None or (placement is None and at_school_only):
             continue
@@ -140,38 +149,76 @@ def load_observations(
                 group_id=placement.group_id if placement else 0,
                 group_name=placement.group_name if placement else "",
                 grade=(placement.grade if placement else "") or grade_at_test,
-                subject=Subject(subject),
+                subject=subjects[subject_of[instrument_id]],
                 school_year=year,
-                period=Period(period) if period else Period.MIDDLE,
+                period=periods.get(period, Period.MIDDLE),
                 moment_grade=moment_grade or None,
                 instrument_id=instrument_id,
                 administered_on=administered_on,
                 index=index,
-                index_source=IndexSource(source),
+                index_source=sources[source],
                 coarse=coarse,
-                growth=growth.get(pk),
-                reference_level=ReferenceLevel(level) if level else None,
+                growth=change,
+                reference_level=levels.get(level),
             )
         )
     return observations
 
 
-def growth_by_result(rows: list[tuple[Any, ...]]) -> dict[int, float]:
-    """The index change of each result since the previous one on its instrument."""
-    measurements = []
-    result_ids: dict[tuple[int, int, object], int] = {}
-    for row in rows:
-        pk, pupil_id, instrument_id = row[0], row[1], row[2]
-        administered_on, index = row[8], row[9]
-        measurements.append(
-            Measurement(pupil_id, instrument_id, administered_on, index, "")
-        )
-        result_ids[(pupil_id, instrument_id, administered_on)] = pk
+class SchoolResults:
+    """Every indexed result of one school, read once for all the overviews of a
+    page or command: reading and computing growth is most of the work."""
 
-    return {
-        result_ids[(step.pupil_id, step.instrument_id, step.to_date)]: step.change
-        for step in growth_steps(measurements)
-    }
+    def __init__(self, school: School, observations: list[Observation]) -> None:
+        self.school = school
+        self.observations = observations
+        self.at_school = [o for o in observations if o.group_id]
+        self.targets: dict[int, Targets] = {}
+
+    @classmethod
+    def load(cls, school: School) -> SchoolResults:
+        return cls(school, load_observations(school, at_school_only=False))
+
+    def school_years(self) -> list[int]:
+        """The years in which the school's own pupils were tested here."""
+        return sorted({o.school_year for o in self.at_school})
+
+    def targets_for(self, school_year: int) -> Targets:
+        if school_year not in self.targets:
+            self.targets[school_year] = targets_for(self.school, school_year)
+        return self.targets[school_year]
+
+    def school_overview(self, school_year: int) -> SchoolOverview:
+        return school_overview(
+            self.at_school, self.targets_for(school_year), school_year
+        )
+
+    def group_overview(self, group: Group) -> GroupOverview:
+        year = group.school_year.start_year
+        in_year = [o for o in self.at_school if o.school_year == year]
+        return group_overview(in_year, self.targets_for(year), group.pk, year)
+
+    def flags(self) -> list[Flag]:
+        by_pupil: dict[int, list[Observation]] = defaultdict(list)
+        for observation in self.observations:
+            by_pupil[observation.pupil_id].append(observation)
+        return flag_pupils(by_pupil, rules_for(self.school))
+
+    def current_flags(self, school_year: int) -> list[Flag]:
+        """Flags whose latest result falls in the school year, for the pupils
+        placed in one of the school's groups that year: what the schoolbespreking
+        discusses."""
+        placed = set(
+            Enrolment.objects.filter(
+                group__school=self.school, group__school_year__start_year=school_year
+            ).values_list("pupil_id", flat=True)
+        )
+        return [
+            flag
+            for flag in self.flags()
+            if flag.pupil_id in placed
+            and school_year_of(flag.evidence[-1].administered_on) == school_year
+        ]
 
 
 def targets_for(school: School, school_year: int) -> Targets:
@@ -204,8 +251,14 @@ def end_targets_for(school: School) -> dict[str, float]:
 
 
 def school_years_with_results(school: School) -> list[int]:
+    """The years with results of pupils placed in a group of the school."""
+    placed = Enrolment.objects.filter(group__school=school).values_list(
+        "group__school_year__start_year", flat=True
+    )
     years = (
-        TestResult.objects.filter(pupil__school=school)
+        TestResult.objects.filter(
+            pupil__school=school, school_year__start_year__in=placed
+        )
         .values_list("school_year__start_year", flat=True)
         .distinct()
     )
@@ -213,14 +266,11 @@ def school_years_with_results(school: School) -> list[int]:
 
 
 def school_overview_for(school: School, school_year: int) -> SchoolOverview:
-    observations = load_observations(school)
-    return school_overview(observations, targets_for(school, school_year), school_year)
+    return SchoolResults.load(school).school_overview(school_year)
 
 
 def group_overview_for(group: Group) -> GroupOverview:
-    observations = load_observations(group.school)
-    year = group.school_year.start_year
-    return group_overview(observations, targets_for(group.school, year), group.pk, year)
+    return SchoolResults.load(group.school).group_overview(group)
 
 
 def pupil_overview_for(pupil: Pupil) -> PupilOverview | None:
@@ -240,27 +290,14 @@ def rules_for(school: School) -> list[FlagRule]:
 
 def flags_for(school: School, pupil: Pupil | None = None) -> list[Flag]:
     """Flags on the pupils' own series, at this school and before it."""
+    if pupil is None:
+        return SchoolResults.load(school).flags()
     observations = load_observations(school, pupil, at_school_only=False)
-    by_pupil: dict[int, list[Observation]] = defaultdict(list)
-    for observation in observations:
-        by_pupil[observation.pupil_id].append(observation)
-    return flag_pupils(by_pupil, rules_for(school))
+    return flag_pupils({pupil.pk: observations}, rules_for(school))
 
 
 def current_flags(school: School, school_year: int) -> list[Flag]:
-    """Flags whose latest result falls in the school year, for the pupils placed in
-    one of the school's groups that year: what the schoolbespreking discusses."""
-    placed = set(
-        Enrolment.objects.filter(
-            group__school=school, group__school_year__start_year=school_year
-        ).values_list("pupil_id", flat=True)
-    )
-    return [
-        flag
-        for flag in flags_for(school)
-        if flag.pupil_id in placed
-        and school_year_of(flag.evidence[-1].administered_on) == school_year
-    ]
+    return SchoolResults.load(school).current_flags(school_year)
 
 
 def outcomes_for(school: School) -> OutcomeReport:

@@ -32,9 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school_for_user(request.user, school_id)
 
-    years = services.school_years_with_results(school)
+    results = services.SchoolResults.load(school)
+    years = results.school_years()
     year = presenters.chosen_year(request, years)
-    overview = services.school_overview_for(school, year) if year else None
+    overview = results.school_overview(year) if year else None
     period = presenters.chosen_period(request, overview)
     groups = Group.objects.filter(school=school, school_year__start_year=year or 0)
 
@@ -46,9 +47,7 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "periods": presenters.periods_of(overview),
         "subjects": presenters.school_subjects(overview, period),
         "groups": presenters.group_links(groups),
-        "flag_count": len(
-            {f.pupil_id for f in services.current_flags(school, year or 0)}
-        ),
+        "flag_count": len({f.pupil_id for f in results.current_flags(year or 0)}),
         "outcomes": presenters.outcomes(services.outcomes_for(school), school),
     }
     logger.info("school overview viewed school=%s year=%s", school.pk, year)
@@ -59,9 +58,10 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
 def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request.user, group_id)
 
-    overview = services.group_overview_for(group)
+    results = services.SchoolResults.load(group.school)
+    overview = results.group_overview(group)
     period = presenters.chosen_period(request, overview)
-    flags = services.current_flags(group.school, group.school_year.start_year)
+    flags = results.current_flags(group.school_year.start_year)
 
     context = {
         "school": group.school,

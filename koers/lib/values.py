@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from koers.lib.records import Period, ReferenceLevel, Subject
@@ -69,9 +70,15 @@ class ValueFormatError(ValueError):
         return f"verwacht {self.expected}, gevonden '{self.found}'"
 
 
+# The same few thousand cell texts (scores, dates, test names) repeat throughout
+# an export of 100,000 rows; the parsers below are pure, and what they return is
+# immutable, so each distinct text is parsed once.
+CACHE_SIZE = 8192
+
 # --- text -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def clean(text: str | None) -> str:
     """Trim the text and collapse runs of whitespace into one space."""
     if text is None:
@@ -83,6 +90,7 @@ def is_missing(text: str | None) -> bool:
     return clean(text).lower() in MISSING_MARKERS
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def optional_text(text: str | None) -> str | None:
     """The cleaned text, or None when it is a missing marker."""
     cleaned = clean(text)
@@ -94,6 +102,7 @@ def strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def header_key(text: str) -> str:
     """A column or element name reduced for matching: `Leerling nr.` → `leerlingnr`."""
     return re.sub(r"[^a-z0-9]", "", strip_accents(text).lower())
@@ -102,6 +111,7 @@ def header_key(text: str) -> str:
 # --- numbers ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_decimal(text: str | None) -> Decimal | None:
     """A number with a decimal comma or point; thousands separators never occur."""
     value = optional_text(text)
@@ -121,6 +131,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return Decimal(normalised)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_int(text: str | None) -> int | None:
     number = parse_decimal(text)
     if number is None:
@@ -131,6 +142,7 @@ def parse_int(text: str | None) -> int | None:
     return int(number)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_bounded_int(text: str | None) -> int | None:
     """An integer that may be capped by the supplier, like a DLE written `>60`."""
     value = optional_text(text)
@@ -142,6 +154,7 @@ def parse_bounded_int(text: str | None) -> int | None:
 # --- dates ------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_date(text: str | None) -> dt.date | None:
     """Dates as schools and suppliers write them.
 
@@ -214,6 +227,7 @@ def school_year_of(date: dt.date) -> int:
     return date.year if date.month >= SCHOOL_YEAR_START_MONTH else date.year - 1
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_school_year(text: str | None) -> int | None:
     """`2014-2015`, `2014/2015`, `2020 / 2021`, `20-21` or `2014` → start year."""
     value = optional_text(text)
@@ -237,6 +251,7 @@ def parse_school_year(text: str | None) -> int | None:
 # --- grades, moments, levels ------------------------------------------------------
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_grade(text: str | None) -> str | None:
     """Normalise a grade (jaargroep) FIELD: `05` → `5`, `groep 5` → `5`, `s` → `S`.
 
@@ -266,6 +281,7 @@ _PERIOD_BY_WORD = {
 }
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_moment(text: str | None) -> tuple[Period, str | None] | None:
     """A test moment: `M5`, `e7`, `M`, `midden`, `eind groep 6` → (period, grade)."""
     value = optional_text(text)
@@ -283,6 +299,7 @@ def parse_moment(text: str | None) -> tuple[Period, str | None] | None:
     return period, (str(int(grade)) if grade else None)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def moment_from_test_version(version: str | None) -> tuple[Period, str | None] | None:
     """The moment a test version was made for: `M8-digi S(B)O` → (M, 8)."""
     match = _VERSION_MOMENT_RE.match(clean(version))
@@ -308,6 +325,7 @@ _REFERENCE_LEVELS = {
 }
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_reference_level(text: str | None) -> ReferenceLevel | None:
     value = optional_text(text)
     if value is None:
@@ -321,6 +339,7 @@ def parse_reference_level(text: str | None) -> ReferenceLevel | None:
     return level
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_level_iv(text: str | None) -> str | None:
     """A level I-V, optionally with `+`/`-`; the digits 1-5 stand for I-V."""
     value = optional_text(text)
@@ -334,6 +353,7 @@ def parse_level_iv(text: str | None) -> str | None:
     return _ROMAN_BY_DIGIT.get(roman, roman) + match.group(2)
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_level_ae(text: str | None) -> str | None:
     value = optional_text(text)
     if value is None:
@@ -370,6 +390,7 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", strip_accents(text).lower()).split())
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def subject_of(*names: str | None) -> Subject:
     """The subject of a test, from the first of its names that tells (area, name…)."""
     for name in names:
@@ -388,6 +409,7 @@ _CITO_SERIES = re.compile(
 )
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def supplier_of(test_name: str | None) -> str:
     """Guess the supplier from a test name; `onbekend` when the name does not tell."""
     words = _words(test_name or "")
@@ -467,6 +489,7 @@ _BSN_KEYS = frozenset(
 )
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def is_bsn_field(name: str) -> bool:
     """Whether a column or element carries a BSN or onderwijsnummer (never stored)."""
     key = header_key(name)

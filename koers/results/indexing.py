@@ -16,6 +16,7 @@ class NormCache:
 
     def __init__(self, rows: dict[tuple[str, str, str], NormEntry]) -> None:
         self.rows = rows
+        self.found: dict[tuple[str, str, str], NormEntry | None] = {}
 
     @classmethod
     def load(cls) -> NormCache:
@@ -38,8 +39,18 @@ class NormCache:
         level_iv: str,
         level_ae: str,
     ) -> ResultIndex | None:
-        norm = self.rows.get((instrument.lower(), generation.lower(), moment.upper()))
+        norm = self.norm_for(instrument, generation, moment)
         return derive_index(percentile, ability_score, norm, level_iv, level_ae)
+
+    def norm_for(
+        self, instrument: str, generation: str, moment: str
+    ) -> NormEntry | None:
+        key = (instrument, generation, moment)
+        if key not in self.found:
+            self.found[key] = self.rows.get(
+                (instrument.lower(), generation.lower(), moment.upper())
+            )
+        return self.found[key]
 
 
 def to_entry(row: NormRow) -> NormEntry:

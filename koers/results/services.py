@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from koers.lib.analysis.index import ResultIndex
 from koers.lib.importers import parse_file
 from koers.lib.records import (
     Domain,
@@ -27,11 +28,12 @@ from koers.lib.records import (
 )
 from koers.results.indexing import NormCache
 from koers.results.matching import PupilIndex, apply_pupil_record
-from koers.results.models import (
-    ImportBatch,
-    Instrument,
-    TestResult,
-    TransitionTestResult,
+from koers.results.models import ImportBatch, Instrument, TransitionTestResult
+from koers.results.result_rows import (
+    ResultKey,
+    ResultTable,
+    merged_values,
+    result_values,
 )
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear, Teacher
 
@@ -84,8 +86,13 @@ def import_file(
     imported_by: str = "koers",
     dry_run: bool = False,
     progress: Progress | None = None,
+    contexts: dict[int, ImportContext] | None = None,
 ) -> ImportSummary:
-    """Parse and write one file. Raises ImportRejected; then nothing was written."""
+    """Parse and write one file. Raises ImportRejected; then nothing was written.
+
+    `contexts` lets the files of one run share their lookups, per school; a dry
+    run never shares them, because what it wrote is rolled back.
+    """
     parsed = parse_file(file_name, data)
     summary = ImportSummary(file_name=file_name, format=parsed.format, dry_run=dry_run)
     summary.skipped = [
@@ -112,7 +119,13 @@ def import_file(
                 format=parsed.format,
                 imported_by=imported_by,
             )
-            writer = BatchWriter(target, batch, summary, progress)
+            if contexts is None or dry_run:
+                context = ImportContext(target)
+            elif target.pk in contexts:
+                context = contexts[target.pk]
+            else:
+                context = contexts[target.pk] = ImportContext(target)
+            writer = BatchWriter(context, batch, summary, progress)
             writer.write(parsed)
 
             batch.counts = dict(summary.counts)
@@ -179,24 +192,39 @@ def school_year_for(start_year: int, cache: dict[int, SchoolYear]) -> SchoolYear
     return cache[start_year]
 
 
+class ImportContext:
+    """Lookups shared by the files of one import run for one school: the pupils,
+    instruments, school years and norms are read once, not once per file."""
+
+    def __init__(self, school: School) -> None:
+        self.school = school
+        self.pupils = PupilIndex.load(school)
+        self.years: dict[int, SchoolYear] = {}
+        self.instruments = {
+            (i.supplier, i.name, i.generation): i for i in Instrument.objects.all()
+        }
+        self.norms = NormCache.load()
+        self.results = ResultTable()
+
+
 class BatchWriter:
     """Writes the records of one parsed file for one school."""
 
     def __init__(
         self,
-        school: School,
+        context: ImportContext,
         batch: ImportBatch,
         summary: ImportSummary,
         progress: Progress | None,
     ) -> None:
-        self.school = school
+        self.context = context
+        self.school = context.school
+        self.pupils = context.pupils
+        self.years = context.years
         self.batch = batch
         self.summary = summary
         self.progress = progress
-        self.pupils = PupilIndex.load(school)
-        self.years: dict[int, SchoolYear] = {}
-        self.instruments: dict[tuple[str, str, str], Instrument] = {}
-        self.norms = NormCache.load()
+        self.created_from_results = 0
 
     def write(self, parsed: ParsedFile) -> None:
         if parsed.enrolments:
@@ -210,7 +238,13 @@ class BatchWriter:
         self.write_pupils(parsed, groups)
         self.write_teachers(parsed, groups)
         self.write_results(parsed.results)
-        self.write_transition_results(parsed.transition_results)
+        self.write_transition_results(parsed)
+        if self.created_from_results:
+            self.summary.notes.append(
+                f"{self.created_from_results} leerlingen kende Koers alleen uit dit "
+                "bestand, zonder naam; importeer de leerlingenlijst (EDEXML of "
+                "ParnasSys) om ze met naam en groep te zien."
+            )
 
     def skip(self, where: str, reason: str) -> None:
         self.summary.skipped.append({"where": where, "reason": reason})
@@ -281,18 +315,23 @@ class BatchWriter:
                 teacher.groups.add(*linked)
 
     def instrument_for(self, record: ResultRecord) -> Instrument:
-        natural_key = (record.supplier, record.instrument, record.generation)
-        if natural_key not in self.instruments:
+        natural_key = (
+            record.supplier[:100],
+            record.instrument[:255],
+            record.generation[:100],
+        )
+        instrument = self.context.instruments.get(natural_key)
+        if instrument is None:
             instrument, created = Instrument.objects.get_or_create(
-                supplier=record.supplier[:100],
-                name=record.instrument[:255],
-                generation=record.generation[:100],
+                supplier=natural_key[0],
+                name=natural_key[1],
+                generation=natural_key[2],
                 defaults={"subject": record.subject.value},
             )
             if created:
                 self.summary.counts["instruments_created"] += 1
-            self.instruments[natural_key] = instrument
-        return self.instruments[natural_key]
+            self.context.instruments[natural_key] = instrument
+        return instrument
 
     def pupil_for(self, record: ResultRecord | TransitionRecord) -> Pupil | None:
         pupil = self.pupils.find(record.ref)
@@ -311,62 +350,86 @@ class BatchWriter:
         pupil.save()
         self.pupils.add(pupil)
         self.summary.counts["pupils_created"] += 1
+        self.created_from_results += 1
         return pupil
 
     def write_results(self, records: list[ResultRecord]) -> None:
-        total = len(records)
+        # Sorted by pupil, a chunk touches few pupils, and the lookup of rows
+        # already stored stays small however large the file is.
+        ordered = sorted(records, key=lambda r: r.ref.key or r.ref.eck_id or "")
+        total = len(ordered)
         for start in range(0, total, BULK_SIZE):
-            self.write_result_chunk(records[start : start + BULK_SIZE])
+            self.write_result_chunk(ordered[start : start + BULK_SIZE])
             if self.progress is not None:
                 self.progress(min(start + BULK_SIZE, total), total)
 
     def write_result_chunk(self, records: list[ResultRecord]) -> None:
-        candidates: list[TestResult] = []
+        delivered: dict[ResultKey, tuple[Instrument, dict[str, Any]]] = {}
         for record in records:
             pupil = self.pupil_for(record)
             if pupil is None:
                 continue
-            candidates.append(self.build_result(record, pupil))
-
-        existing = self.existing_results(candidates)
-        to_create: list[TestResult] = []
-        to_update: list[TestResult] = []
-        for result in candidates:
-            current = existing.get(result_key(result))
-            if current is None:
-                to_create.append(result)
-                existing[result_key(result)] = result
-            elif copy_changed_fields(result, current):
-                to_update.append(current)
-            else:
-                self.summary.counts["results_unchanged"] += 1
-
-        TestResult.objects.bulk_create(to_create, batch_size=BULK_SIZE)
-        if to_update:
-            TestResult.objects.bulk_update(
-                to_update, RESULT_VALUE_FIELDS, batch_size=BULK_SIZE
+            instrument = self.instrument_for(record)
+            key = ResultKey(
+                pupil.pk,
+                instrument.pk,
+                record.test_version[:100],
+                record.administered_on,
             )
-        self.summary.counts["results_created"] += len(to_create)
-        self.summary.counts["results_updated"] += len(to_update)
+            year = school_year_for(record.school_year, self.years)
+            index = self.index_of(instrument, record)
+            delivered[key] = (instrument, result_values(record, year.pk, index))
 
-    def existing_results(
-        self, candidates: list[TestResult]
-    ) -> dict[tuple[object, ...], TestResult]:
-        pupil_ids = {result.pupil_id for result in candidates if result.pupil_id}
-        instrument_ids = {result.instrument_id for result in candidates}
-        dates = {result.administered_on for result in candidates}
-        found = TestResult.objects.filter(
-            pupil_id__in=pupil_ids,
-            instrument_id__in=instrument_ids,
-            administered_on__in=dates,
+        stored = self.context.results.existing(list(delivered))
+        new_rows = [(k, v) for k, (_, v) in delivered.items() if k not in stored]
+        self.context.results.insert(new_rows, self.batch.pk)
+        self.summary.counts["results_created"] += len(new_rows)
+
+        for key, row in stored.items():
+            instrument, values = delivered[key]
+            self.update_result(instrument, row, values)
+
+    def update_result(
+        self,
+        instrument: Instrument,
+        row: dict[str, Any],
+        delivered: dict[str, Any],
+    ) -> None:
+        changes = merged_values(row, delivered)
+        if changes is None:
+            self.summary.counts["results_unchanged"] += 1
+            return
+
+        merged = {**row, **changes}
+        index = self.context.norms.index_for(
+            instrument.name,
+            instrument.generation,
+            f"{merged['period']}{merged['moment_grade']}",
+            percentile=merged["percentile"],
+            ability_score=merged["ability_score"],
+            level_iv=merged["level_iv"],
+            level_ae=merged["level_ae"],
         )
-        return {result_key(result): result for result in found}
+        changes["index_value"] = index.value if index else None
+        changes["index_source"] = index.source.value if index else ""
+        changes["index_coarse"] = index.coarse if index else False
+        self.context.results.update(row["pk"], changes)
+        self.summary.counts["results_updated"] += 1
 
-    def build_result(self, record: ResultRecord, pupil: Pupil) -> TestResult:
-        instrument = self.instrument_for(record)
-        moment = f"{record.period.value if record.period else ''}"
-        moment += record.moment_grade or ""
-        index = self.norms.index_for(
+    def is_own_transition_test(self, parsed: ParsedFile) -> bool:
+        """An OSO dossier names the school that sent it: its end-of-school test
+        belongs to that school, and only counts here when the sender is us."""
+        if parsed.format != "oso":
+            return True
+        return (parsed.brin or "").upper() == self.school.brin
+
+    def index_of(
+        self, instrument: Instrument, record: ResultRecord
+    ) -> ResultIndex | None:
+        moment = (record.period.value if record.period else "") + (
+            record.moment_grade or ""
+        )
+        return self.context.norms.index_for(
             instrument.name,
             instrument.generation,
             moment,
@@ -375,39 +438,17 @@ class BatchWriter:
             level_iv=record.level_iv,
             level_ae=record.level_ae,
         )
-        return TestResult(
-            pupil=pupil,
-            instrument=instrument,
-            school_year=school_year_for(record.school_year, self.years),
-            period=record.period.value if record.period else "",
-            moment_grade=(record.moment_grade or "")[:2],
-            grade_at_test=(record.grade_at_test or "")[:2],
-            test_version=record.test_version[:100],
-            administered_on=record.administered_on,
-            raw_score=record.raw_score,
-            ability_score=record.ability_score,
-            scale=record.scale[:40],
-            level_iv=record.level_iv[:4],
-            level_ae=record.level_ae[:2],
-            percentile=record.percentile,
-            dle=record.dle,
-            didactic_age=record.didactic_age,
-            functioning_level=record.functioning_level[:10],
-            reference_level=record.reference_level.value
-            if record.reference_level
-            else "",
-            norm_label=record.norm_label[:100],
-            derived=[
-                {"code": d.code, "value": d.value, "group": d.comparison_group}
-                for d in record.derived
-            ],
-            index_value=index.value if index else None,
-            index_source=index.source.value if index else "",
-            index_coarse=index.coarse if index else False,
-            import_batch=self.batch,
-        )
 
-    def write_transition_results(self, records: list[TransitionRecord]) -> None:
+    def write_transition_results(self, parsed: ParsedFile) -> None:
+        records = parsed.transition_results
+        if records and not self.is_own_transition_test(parsed):
+            self.summary.notes.append(
+                f"Het dossier bevat {len(records)} eindtoetsresultaat van een "
+                "andere school; dat telt niet mee in de eindresultaten van deze "
+                "school en is niet opgeslagen."
+            )
+            return
+
         for record in records:
             pupil = self.pupil_for(record)
             if pupil is None:
@@ -438,62 +479,6 @@ class BatchWriter:
                 self.summary.counts["transition_results_updated"] += 1
             else:
                 self.summary.counts["transition_results_unchanged"] += 1
-
-
-RESULT_VALUE_FIELDS = [
-    "school_year",
-    "period",
-    "moment_grade",
-    "grade_at_test",
-    "raw_score",
-    "ability_score",
-    "scale",
-    "level_iv",
-    "level_ae",
-    "percentile",
-    "dle",
-    "didactic_age",
-    "functioning_level",
-    "reference_level",
-    "norm_label",
-    "derived",
-    "index_value",
-    "index_source",
-    "index_coarse",
-]
-
-
-def result_key(result: TestResult) -> tuple[object, ...]:
-    return (
-        result.pupil_id,
-        result.instrument_id,
-        result.test_version,
-        result.administered_on,
-    )
-
-
-def copy_changed_fields(source: TestResult, target: TestResult) -> bool:
-    changed = False
-    for name in RESULT_VALUE_FIELDS:
-        attribute = f"{name}_id" if name == "school_year" else name
-        new_value = getattr(source, attribute)
-        if not same_value(getattr(target, attribute), new_value):
-            setattr(target, attribute, new_value)
-            changed = True
-    return changed
-
-
-def same_value(old: object, new: object) -> bool:
-    # Decimals come back from the database with the column's scale (12.500), and
-    # floats may pass through a decimal column; compare them as numbers.
-    if isinstance(old, int | float) and isinstance(new, int | float):
-        return abs(float(old) - float(new)) < 1e-9
-    try:
-        return bool(old == new) or (
-            old is not None and new is not None and float(old) == float(new)  # type: ignore[arg-type]
-        )
-    except (TypeError, ValueError):
-        return False
 
 
 def level_code(record: TransitionRecord, domain: Domain) -> str:

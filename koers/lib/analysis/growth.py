@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from statistics import NormalDist, fmean, stdev
@@ -84,6 +84,25 @@ def growth_steps(measurements: Iterable[Measurement]) -> list[GrowthStep]:
         ordered = sorted(series[key], key=lambda m: m.administered_on)
         steps.extend(_step(a, b) for a, b in itertools.pairwise(ordered))
     return steps
+
+
+def changes_in_order(
+    results: Iterable[tuple[Hashable, float]],
+) -> list[float | None]:
+    """The growth of each result in a list already sorted by series and date.
+
+    `results` holds (series key, index) pairs, a series being one pupil on one
+    instrument; each result's growth is its index minus the previous index of the
+    same series, None for the first. The same rule as `growth_steps`, without
+    building a step per pair, for reading a whole school at once.
+    """
+    changes: list[float | None] = []
+    previous_key: Hashable = object()
+    previous_index = 0.0
+    for key, index in results:
+        changes.append(index - previous_index if key == previous_key else None)
+        previous_key, previous_index = key, index
+    return changes
 
 
 def group_growth(steps: Iterable[GrowthStep]) -> GroupGrowth | None:

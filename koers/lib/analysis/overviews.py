@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -190,8 +190,15 @@ def school_overview(
     latest = _latest_per_pupil(observations)
     this_year = [o for o in latest if o.school_year == school_year]
 
+    history: dict[tuple[int, tuple[Subject, str, Period]], list[float]] = defaultdict(
+        list
+    )
+    for observation in latest:
+        history[(observation.school_year, _row_key(observation))].append(
+            observation.index
+        )
     rows = tuple(
-        _school_row(key, cells, latest, targets)
+        _school_row(key, cells, history, targets)
         for key, cells in _sorted_groups(this_year, _row_key)
     )
     aggregates = tuple(
@@ -278,7 +285,7 @@ def need_thresholds(subject: Subject, targets: Targets) -> NeedThresholds:
 def _school_row(
     key: tuple[Subject, str, Period],
     cells: list[Observation],
-    history: list[Observation],
+    history: Mapping[tuple[int, tuple[Subject, str, Period]], list[float]],
     targets: Targets,
 ) -> SchoolRow:
     subject, grade, period = key
@@ -309,13 +316,15 @@ def _school_aggregates(
 
 
 def _trend(
-    key: tuple[Subject, str, Period], school_year: int, history: list[Observation]
+    key: tuple[Subject, str, Period],
+    school_year: int,
+    history: Mapping[tuple[int, tuple[Subject, str, Period]], list[float]],
 ) -> tuple[TrendPoint, ...]:
+    """The same subject x grade x period in each of the previous school years;
+    `history` holds the indexes per (school year, row key)."""
     points = []
     for year in range(school_year - TREND_YEARS, school_year):
-        indexes = [
-            o.index for o in history if o.school_year == year and _row_key(o) == key
-        ]
+        indexes = history.get((year, key), [])
         points.append(
             TrendPoint(year, len(indexes), mean_index(indexes) if indexes else None)
         )

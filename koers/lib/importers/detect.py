@@ -88,8 +88,21 @@ def _xml_format(file_name: str, data: bytes) -> str:
     )
 
 
+# The header sits in the first rows: detection reads only the start of a large
+# text file, so the file is not read twice in full.
+HEAD_BYTES = 64 * 1024
+
+
+def _head(data: bytes) -> bytes:
+    """The first whole lines of a text file; spreadsheets and UTF-16 whole."""
+    if len(data) <= HEAD_BYTES or data.startswith((b"PK", b"\xff\xfe", b"\xfe\xff")):
+        return data
+    cut = data.rfind(b"\n", 0, HEAD_BYTES)
+    return data[: cut + 1] if cut > 0 else data
+
+
 def _table_format(file_name: str, data: bytes) -> str:
-    table = load_table(file_name, data, KNOWN_HEADER_KEYS)
+    table = load_table(file_name, _head(data), KNOWN_HEADER_KEYS)
     keys = set(table.header_keys)
 
     if keys >= esis.SIGNATURE:

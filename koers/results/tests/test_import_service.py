@@ -177,12 +177,14 @@ def test_it_imports_the_oso_sample_into_the_chosen_school() -> None:
     summary = import_file(OSO, sample_bytes(OSO), school=school)
 
     # The dossier's own BRIN (00YY) is the sending school and is ignored. One pupil
-    # (no key or ECK-iD: matched on surname + birth date), five <toets>, one
-    # <eindtoetsresultaat>; the three <schoolloopbaan> lines are not stored.
+    # (no key or ECK-iD: matched on surname + birth date), five <toets>; the three
+    # <schoolloopbaan> lines are not stored, and the <eindtoetsresultaat> belongs
+    # to the sending school, so it does not count for 11AA.
     assert not School.objects.filter(brin="00YY").exists()
     assert summary.counts["pupils_created"] == 1
     assert summary.counts["results_created"] == 5
-    assert summary.counts["transition_results_created"] == 1
+    assert summary.counts["transition_results_created"] == 0
+    assert any("andere school" in note for note in summary.notes)
     assert summary.counts["instruments_created"] == 5
     assert any("schoolloopbaan" in note and "(3" in note for note in summary.notes)
     pupil = Pupil.objects.get()
@@ -194,6 +196,15 @@ def test_it_imports_the_oso_sample_into_the_chosen_school() -> None:
     )
     assert pupil.birth_date == dt.date(2003, 3, 17)
     assert Result.objects.filter(pupil=pupil).count() == 5
+    assert not TransitionTestResult.objects.exists()
+    assert Enrolment.objects.count() == 0
+
+
+def test_it_keeps_the_end_test_of_a_dossier_the_school_sent_itself() -> None:
+    school = make_school("00YY")
+
+    import_file(OSO, sample_bytes(OSO), school=school)
+
     # Lezen and taalverzorging code 01 (< 1F), rekenen code 04 (2F); taken
     # 2015-04-28, so school year 2014-2015.
     transition = TransitionTestResult.objects.get()
@@ -203,7 +214,6 @@ def test_it_imports_the_oso_sample_into_the_chosen_school() -> None:
         transition.level_math,
     ) == ("<1F", "<1F", "2F")
     assert transition.school_year.start_year == 2014
-    assert Enrolment.objects.count() == 0
 
 
 def test_it_rejects_an_oso_file_without_a_school_when_several_exist() -> None:

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
 from koers.lib.importers import detect_format
 from koers.lib.records import ImportRejected
-from koers.results.services import ImportSummary, import_file
+from koers.results.services import ImportContext, ImportSummary, import_file
 
 # Rosters first, so that results find their pupils with names and groups; the
 # doorstroomtoets last, as it only refers to pupils.
@@ -104,6 +104,7 @@ class Command(KoersCommand):
         console: Console,
     ) -> list[ImportSummary]:
         summaries: list[ImportSummary] = []
+        contexts: dict[int, ImportContext] = {}
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -127,6 +128,7 @@ class Command(KoersCommand):
                         imported_by=options["user"],
                         dry_run=options["dry_run"],
                         progress=advance,
+                        contexts=contexts,
                     )
                 except ImportRejected as rejection:
                     raise RejectedRun(rejection) from None
