@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
@@ -25,7 +26,13 @@ SNIFF_ELEMENTS = 8
 
 
 def local_name(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    return _local_name(tag) if isinstance(tag, str) else ""
+
+
+@lru_cache(maxsize=1024)
+def _local_name(tag: str) -> str:
+    # A document uses a few dozen distinct tags, each read thousands of times.
+    return tag.rsplit("}", 1)[-1]
 
 
 def children(element: Element | None, name: str) -> list[Element]:
