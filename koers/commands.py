@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import (
     BaseCommand,
     CommandError,
@@ -13,6 +14,7 @@ from django.core.management.base import (
     handle_default_options,
 )
 from django.db import connections
+from django.utils import translation
 
 from koers.lib.values import ValueFormatError, parse_school_year
 from koers.schools.models import School
@@ -38,10 +40,18 @@ class KoersCommand(BaseCommand):
         "--skip-checks",
     }
 
+    # Koers's commands run their own checks; no --skip-checks in their help.
+    requires_system_checks: list[str] = []  # noqa: RUF012
+
     def create_parser(
         self, prog_name: str, subcommand: str, **kwargs: Any
     ) -> CommandParser:
         return super().create_parser("koers", self.cli_name or subcommand, **kwargs)
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # Messages that come from Django itself (password rules) in Dutch too.
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().execute(*args, **options)
 
     def run_from_argv(self, argv: list[str]) -> None:
         """Django's, with the error in Dutch and without the exception's name."""

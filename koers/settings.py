@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from platformdirs import user_data_path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,6 +30,18 @@ def env_secret(name: str, default: str) -> str:
     if file_name:
         return Path(file_name).read_text(encoding="utf-8").strip()
     return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} moet een geheel getal zijn, niet '{value}'"
+        ) from None
 
 
 def default_database_url() -> str:
@@ -117,6 +130,15 @@ STATIC_ROOT = (
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "analysis:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -129,7 +151,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Uploads and imports: bigger files are rejected before they are parsed.
-KOERS_MAX_IMPORT_BYTES = int(os.environ.get("KOERS_MAX_IMPORT_BYTES", 200 * 1024**2))
+KOERS_MAX_IMPORT_BYTES = env_int("KOERS_MAX_IMPORT_BYTES", 200 * 1024**2)
 
 LOGGING = {
     "version": 1,

@@ -61,8 +61,11 @@ class FlagRuleSetting(models.Model):
 
     school = models.ForeignKey(School, models.CASCADE, related_name="flag_rules")
     rule = models.CharField(_("regel"), max_length=40)
-    enabled = models.BooleanField(_("aan"), default=True)
-    parameters = models.JSONField(_("instellingen"), default=dict)
+    parameters = models.JSONField(
+        _("instellingen"),
+        default=dict,
+        help_text=_("alleen wat de school afwijkend van Koers instelt, ook 'enabled'"),
+    )
 
     class Meta:
         verbose_name = _("signaleringsregel")

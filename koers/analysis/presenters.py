@@ -317,9 +317,21 @@ def flag(item: Flag) -> dict[str, Any]:
     }
 
 
+SIGNAL_STATUS_LABELS = {
+    "observed": "gezien in de open data van de Inspectie",
+    "inferred_high": "afgeleid uit de open data van de Inspectie",
+    "inferred_medium": "afgeleid uit de open data van de Inspectie (onzeker)",
+    "inferred_low": "afgeleid uit de open data van de Inspectie (onzeker)",
+    "entered": "ingevoerd door de school",
+}
+
+
 def outcomes(report: OutcomeReport, school: School) -> dict[str, Any]:
     return {
         "report": report,
+        "signal_status": SIGNAL_STATUS_LABELS.get(
+            report.signal_status, report.signal_status
+        ),
         "years": [
             {
                 "label": year_label(year.school_year),

@@ -282,7 +282,7 @@ def pupil_overview_for(pupil: Pupil) -> PupilOverview | None:
 
 def rules_for(school: School) -> list[FlagRule]:
     settings = {
-        setting.rule: {"enabled": setting.enabled, **setting.parameters}
+        setting.rule: setting.parameters
         for setting in FlagRuleSetting.objects.filter(school=school)
     }
     return rules_from_mapping(settings)
@@ -323,8 +323,10 @@ def outcomes_for(school: School) -> OutcomeReport:
         )
         for pupil_id, year, reading, language, math, exempt in rows
     ]
-    last_years = sorted({outcome.school_year for outcome in outcomes})[-3:]
-    outcomes = [o for o in outcomes if o.school_year in last_years]
+    # The Inspectie takes the last three school years, not the last three years
+    # that happen to have results: an old year never fills a gap.
+    latest = max((outcome.school_year for outcome in outcomes), default=0)
+    outcomes = [o for o in outcomes if o.school_year > latest - 3]
 
     weightings = list(
         school.weightings.select_related("school_year").order_by(
@@ -372,11 +374,11 @@ def replace_ambitions(school: School, loaded: AmbitionFile) -> tuple[int, int | 
 
         if loaded.flag_rules is not None:
             FlagRuleSetting.objects.filter(school=school).delete()
+            # Only what the file says is stored: a rule whose section leaves out
+            # `enabled` keeps Koers's default for it.
             for rule, parameters in loaded.flag_rules.items():
-                values = dict(parameters)
-                enabled = bool(values.pop("enabled", True))
                 FlagRuleSetting.objects.create(
-                    school=school, rule=rule, enabled=enabled, parameters=values
+                    school=school, rule=rule, parameters=dict(parameters)
                 )
 
     logger.info(

@@ -58,7 +58,12 @@ class AmbitionFile:
 
 
 def parse_ambition_file(file_name: str, data: bytes) -> AmbitionFile:
-    text = data.decode("utf-8-sig", errors="strict")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AmbitionFileError(
+            "het bestand is geen tekst in UTF-8 (verwacht CSV of TOML)"
+        ) from None
     if file_name.lower().endswith(".toml"):
         return parse_toml(text)
     return parse_csv(text)

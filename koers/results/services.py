@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear, Te
 logger = logging.getLogger(__name__)
 
 BULK_SIZE = 2000
+BRIN = re.compile(r"[0-9]{2}[A-Z]{2}")
 
 # The OSO dossier names the school that SENDS it; the school that imports it is
 # another one, so its BRIN must never pick the target school.
@@ -163,6 +165,12 @@ def resolve_school(
 
     if names_school and parsed.brin:
         branch = parsed.branch_code or "00"
+        if not BRIN.fullmatch(parsed.brin.upper()) or not branch.isdigit():
+            raise ImportRejected(
+                parsed.file_name,
+                f"'{parsed.brin}{parsed.branch_code or ''}' is geen BRIN met "
+                "vestiging: verwacht twee cijfers en twee letters, zoals 12AB00",
+            )
         found = School.objects.filter(brin=parsed.brin.upper(), branch_code=branch)
         if found.exists():
             return found.get()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from koers.analysis.models import Ambition, FlagRuleSetting
+from koers.analysis.services import rules_for
 from koers.tests.helpers import dump_database, make_school, run_koers
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,9 @@ min_drop = 25
 
 [flag_rules.off_course]
 enabled = false
+
+[flag_rules.persistently_low]
+threshold = 15
 """
 
 
@@ -78,13 +82,21 @@ def test_it_loads_ambitions_and_flag_rules_from_toml(tmp_path: Path) -> None:
     )
     assert ambition.rationale == "Sterke lezers uitdagen"
     rules = {
-        rule.rule: (rule.enabled, rule.parameters)
+        rule.rule: rule.parameters
         for rule in FlagRuleSetting.objects.filter(school=school)
     }
     assert rules == {
-        "sharp_drop": (True, {"min_drop": 25}),
-        "off_course": (False, {}),
+        "sharp_drop": {"enabled": True, "min_drop": 25},
+        "off_course": {"enabled": False},
+        "persistently_low": {"threshold": 15},
     }
+    # A section without `enabled` keeps the rule's default: persistently_low is
+    # on by default, sharp_drop off unless the school switches it on.
+    enabled = {rule.name: rule.enabled for rule in rules_for(school)}
+    assert enabled["persistently_low"] is True
+    assert enabled["sharp_drop"] is True
+    assert enabled["off_course"] is False
+    assert enabled["persistent_decline"] is False
 
 
 def test_it_rejects_an_unknown_metric_and_names_the_row(

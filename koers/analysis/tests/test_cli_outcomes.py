@@ -202,3 +202,23 @@ def test_it_explains_that_there_are_no_results_yet() -> None:
     assert payload["three_year"] == {"pupils": 0, "pct_1f": None, "pct_1s2f": None}
     assert payload["verdict_1f"] is None
     assert payload["reason"]
+
+
+def test_it_pools_only_the_last_three_school_years(tmp_path: Path) -> None:
+    set_up_school("12AB", "30.61", tmp_path)
+    # A cohort of 2014-2015 (all at 1F) lies eight years before the last one: the
+    # Inspectie's three years are 2022-2023 to 2024-2025 only.
+    old = [message(f"eck-2014-{n}", 2014, AT_1F) for n in range(1, 4)]
+    path = tmp_path / "doorstroomtoets_2014.json"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert run_koers("import", "--school", "12AB", str(path)) == 0
+
+    result = outcomes("12AB")
+
+    # Unchanged from the worked example: 23 pupils, 95.65 and 37.68.
+    assert [year["school_year"] for year in result["years"]] == [
+        "2022-2023",
+        "2023-2024",
+        "2024-2025",
+    ]
+    assert result["three_year"] == {"pupils": 23, "pct_1f": 95.65, "pct_1s2f": 37.68}

@@ -108,15 +108,18 @@ def test_it_writes_the_group_overview_as_csv(loaded_demo: LoadedDemo) -> None:
     assert {row["wie"] for row in pupil_rows} <= names
     for row in group_rows:
         # The band columns of a group row add up to its n.
-        assert sum(int(row[band]) for band in IV_BANDS) == int(row["n"])
+        assert sum(int(row[band]) for band in IV_BANDS) == int(row["leerlingen"])
     for row in pupil_rows:
         assert row["niveau"] in IV_BANDS
-        assert row["behoefte"] in ("support", "core", "challenge")
+        assert row["behoefte"] in ("ondersteuning", "basis", "uitdaging")
 
 
 def test_it_writes_the_group_overview_as_a_table(loaded_demo: LoadedDemo) -> None:
     lines = overview("group", BRIN, "6").splitlines()
 
+    # The first line names the school year of the group, then the table.
+    assert lines[0].startswith("Schooljaar ")
+    lines = lines[1:]
     assert lines[0].split()[:3] == ["wie", "vak", "moment"]
     assert any(line.startswith("groep 6 ") for line in lines[1:])
     # Numbers are written with a decimal comma.
@@ -149,11 +152,12 @@ def test_it_shows_a_pupil_by_key_in_every_format(loaded_demo: LoadedDemo) -> Non
     csv_rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(csv_rows) == counted
     assert {row["bron"] for row in csv_rows} <= {
-        "percentile",
-        "norm_table",
-        "level_band",
+        "percentiel",
+        "normtabel",
+        "niveau (grof)",
     }
-    assert len(table.splitlines()) == counted + 1
+    # A header, a line per result, and a line per flag of the pupil.
+    assert len(table.splitlines()) == counted + 1 + len(payload["flags"])
 
 
 def test_it_refuses_an_unknown_group_or_pupil(loaded_demo: LoadedDemo) -> None:

@@ -229,3 +229,14 @@ def test_it_renders_every_page_for_a_school_without_results() -> None:
     assert pupil_page.status_code == 200
     assert "Lia Leeg" in pupil_page.content.decode()
     assert "nog geen resultaten met een index" in pupil_page.content.decode()
+
+
+def test_it_answers_404_with_a_dutch_page(settings: Any) -> None:
+    settings.DEBUG = False
+    data = small_school()
+    client = member_of(data["school"])
+
+    response = client.get(reverse("analysis:group-overview", args=[9999]))
+
+    assert response.status_code == 404
+    assert "Deze pagina bestaat niet" in response.content.decode()

@@ -405,16 +405,27 @@ NORM_TABLE = (
 )
 
 
+def test_it_says_when_a_norm_table_replaces_another_norm_version() -> None:
+    load_norm_table(NORM_TABLE)
+    other = NORM_TABLE.replace(b";108;", b";100;").replace(b";proef;", b";nieuw;")
+
+    loaded = load_norm_table(other)
+
+    assert loaded.replaced == [
+        "Spelling 2.0 M5: normversie 'proef' vervangen door 'nieuw'"
+    ]
+
+
 def test_it_reindexes_stored_results_after_a_norm_table_is_loaded() -> None:
     import_file(ESIS, sample_bytes(ESIS))
     spelling = Result.objects.get(instrument__name="Spelling")
     assert (spelling.index_value, spelling.index_source) == (50.0, "level_band")
 
-    rows, changed = load_norm_table(NORM_TABLE)
+    rows, changed, replaced = load_norm_table(NORM_TABLE)
 
     # Spelling M5 of pupil 100234 scored 118: z = (118 - 108) / 10 = 1, and
     # Φ(1) x 100 = 84.134. The other three results have no norm row.
-    assert (rows, changed) == (1, 1)
+    assert (rows, changed, replaced) == (1, 1, [])
     spelling.refresh_from_db()
     assert spelling.index_source == "norm_table"
     assert not spelling.index_coarse
@@ -451,3 +462,33 @@ def test_it_prefers_a_delivered_percentile_over_the_level() -> None:
         "percentile",
         False,
     )
+
+
+def test_it_never_erases_a_stored_score_with_an_empty_column() -> None:
+    import_file(ESIS, sample_bytes(ESIS))
+    # The same export without its Vaardigheidsscore values (the cells are empty).
+    lines = sample_bytes(ESIS).decode("utf-8").splitlines()
+    emptied = [
+        ";".join('""' if i == 12 else cell for i, cell in enumerate(line.split(";")))
+        for line in lines[1:]
+    ]
+    stripped = "\n".join([lines[0], *emptied]).encode("utf-8")
+
+    summary = import_file("esis-zonder-vaardigheid.csv", stripped)
+
+    # Every row is known and nothing it delivers differs from what is stored.
+    assert summary.counts["results_updated"] == 0
+    spelling = Result.objects.get(pupil__key="100234", instrument__name="Spelling")
+    assert spelling.ability_score == Decimal(118)
+
+
+def test_it_rejects_a_roster_whose_brin_is_not_a_brin() -> None:
+    data = sample_bytes(EDEXML_21).replace(
+        b"<brincode>99ZZ</brincode>", b"<brincode>ZZZZ</brincode>"
+    )
+    before = dump_database()
+
+    with pytest.raises(ImportRejected, match="geen BRIN"):
+        import_file("rooster.xml", data)
+
+    assert dump_database() == before

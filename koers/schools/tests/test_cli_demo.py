@@ -40,7 +40,7 @@ def settings_of(school: School) -> set[tuple[Any, ...]]:
         for a in Ambition.objects.filter(school=school)
     }
     rules = {
-        (r.rule, r.enabled, json.dumps(r.parameters, sort_keys=True))
+        (r.rule, json.dumps(r.parameters, sort_keys=True))
         for r in FlagRuleSetting.objects.filter(school=school)
     }
     return ambitions | rules

@@ -25,15 +25,21 @@ def test_it_adds_a_school_with_its_board(capsys: pytest.CaptureFixture[str]) -> 
     assert "toegevoegd" in capsys.readouterr().out
 
 
-def test_it_adds_a_branch_and_updates_a_known_school(
+def test_it_adds_a_branch_and_never_renames_a_known_school(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert run_koers("school", "add", "12AB01", "--name", "Oud") == 0
-    assert run_koers("school", "add", "12AB01", "--name", "Nieuw") == 0
+    assert run_koers("school", "add", "12AB01", "--name", "Nieuw") == 2
 
     school = School.objects.get()
-    assert (school.brin, school.branch_code, school.name) == ("12AB", "01", "Nieuw")
-    assert "bijgewerkt" in capsys.readouterr().out
+    assert (school.brin, school.branch_code, school.name) == ("12AB", "01", "Oud")
+    assert "bestaat al" in capsys.readouterr().err
+
+
+def test_it_refuses_a_school_without_a_name() -> None:
+    assert run_koers("school", "add", "12AB", "--name", "  ") == 2
+
+    assert School.objects.count() == 0
 
 
 @pytest.mark.parametrize("brin", ["1AB", "12ABC", "AB12", "12AB1", "12-AB"])

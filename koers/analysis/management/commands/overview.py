@@ -16,16 +16,28 @@ from koers.lib.analysis.ambitions import Verdict
 from koers.lib.analysis.summary import Summary
 from koers.schools.models import Group, Pupil, School
 
-SUMMARY_COLUMNS = (
-    "n",
-    "n_coarse",
-    "mean_index",
-    "p80",
-    "p20",
-    "mean_growth",
-    "pct_1f",
-    "pct_1s2f",
-)
+# Summary field → Dutch column of the table and CSV output (JSON keeps the
+# English field names, for programs).
+SUMMARY_COLUMNS = {
+    "n": "leerlingen",
+    "n_coarse": "grove_index",
+    "mean_index": "index",
+    "p80": "p80",
+    "p20": "p20",
+    "mean_growth": "groei",
+    "pct_1f": "pct_1F",
+    "pct_1s2f": "pct_1S2F",
+}
+NEED_LABELS = {"support": "ondersteuning", "core": "basis", "challenge": "uitdaging"}
+SOURCE_LABELS = {
+    "percentile": "percentiel",
+    "norm_table": "normtabel",
+    "level_band": "niveau (grof)",
+}
+POPULATION_LABELS = {
+    "school_3_8": "school groep 3-8",
+    "school_6_8": "school groep 6-8",
+}
 BAND_COLUMNS = ("I", "II", "III", "IV", "V")
 
 
@@ -67,10 +79,19 @@ class Command(KoersCommand):
 
         if options["format"] == "json":
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
-        elif options["format"] == "csv":
+            return
+        if options["format"] == "csv":
             write_csv(self.stdout, rows)
-        else:
-            write_table(self.stdout, rows)
+            return
+
+        if "school_year" in payload:
+            self.stdout.write(f"Schooljaar {year_label(payload['school_year'])}")
+        write_table(self.stdout, rows)
+        for flag in payload.get("flags", []):
+            self.stdout.write(
+                f"Signaal {flag['subject']}: {flag['rule_label_nl']}. "
+                f"{flag['explanation_nl']}"
+            )
 
 
 def school_payload(
@@ -86,7 +107,7 @@ def school_payload(
     payload = {"school": school_info(school), **overview.as_dict()}
     rows = [
         {
-            "wie": f"school {a.population.value}",
+            "wie": POPULATION_LABELS[a.population.value],
             "vak": a.subject.value,
             "moment": a.period.value,
             **summary_cells(a.summary),
@@ -139,7 +160,7 @@ def group_payload(group: Group) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                 "index": rounded(line["index"]),
                 "niveau": line["band"],
                 "groei": rounded(line["growth"]),
-                "behoefte": line["educational_need"],
+                "behoefte": NEED_LABELS[line["educational_need"]],
             }
             for line in subject["pupils"]
         ]
@@ -164,7 +185,7 @@ def pupil_payload(pupil: Pupil) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             "index": rounded(result["index"]),
             "niveau": result["band"],
             "groei": rounded(result["growth"]),
-            "bron": result["index_source"],
+            "bron": SOURCE_LABELS[result["index_source"]],
         }
         for subject in payload["subjects"]
         for result in subject["results"]
@@ -199,13 +220,18 @@ def find_pupil(school: School, identifier: str) -> Pupil:
     return pupil
 
 
+def year_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
 def school_info(school: School) -> dict[str, str]:
     return {"brin": school.brin, "branch": school.branch_code, "name": school.name}
 
 
 def summary_cells(summary: Summary) -> dict[str, Any]:
     cells: dict[str, Any] = {
-        name: rounded(getattr(summary, name)) for name in SUMMARY_COLUMNS
+        label: rounded(getattr(summary, name))
+        for name, label in SUMMARY_COLUMNS.items()
     }
     cells.update({band: summary.bands.get(band, 0) for band in BAND_COLUMNS})
     return cells

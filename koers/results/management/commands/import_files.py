@@ -72,6 +72,13 @@ class Command(KoersCommand):
             summaries = self.import_all(files, school, options, console)
         except RejectedRun as failure:
             message = failure.rejection.describe()
+            if options["json"]:
+                error = {
+                    "rejected": True,
+                    "file": failure.rejection.file_name,
+                    "message": message,
+                }
+                self.stdout.write(json.dumps(error, ensure_ascii=False))
             raise CommandError(
                 f"Afgewezen, er is niets opgeslagen. {message}",
                 returncode=EXIT_REJECTED,
@@ -148,7 +155,7 @@ class Command(KoersCommand):
         if summary.dry_run:
             self.stdout.write("  Proefimport: er is niets opgeslagen.")
         counts = [
-            f"{count} {COUNT_LABELS.get(name, name)}"
+            count_text(name, count)
             for name, count in sorted(summary.counts.items())
             if count
         ]
@@ -164,22 +171,40 @@ class Command(KoersCommand):
                 self.stdout.write(f"    ... en nog {hidden} (zie --json)")
 
 
+# (one, several): Dutch nouns and adjectives change with the number.
 COUNT_LABELS = {
-    "schools_created": "nieuwe scholen",
-    "groups_created": "nieuwe groepen",
-    "pupils_created": "nieuwe leerlingen",
-    "pupils_updated": "bijgewerkte leerlingen",
-    "enrolments_created": "nieuwe plaatsingen in een groep",
-    "enrolments_updated": "gewijzigde plaatsingen",
-    "teachers_created": "nieuwe leerkrachten",
-    "instruments_created": "nieuwe toetsen",
-    "results_created": "nieuwe resultaten",
-    "results_updated": "gewijzigde resultaten",
-    "results_unchanged": "resultaten al aanwezig",
-    "transition_results_created": "nieuwe doorstroomtoetsresultaten",
-    "transition_results_updated": "gewijzigde doorstroomtoetsresultaten",
-    "transition_results_unchanged": "doorstroomtoetsresultaten al aanwezig",
+    "schools_created": ("nieuwe school", "nieuwe scholen"),
+    "groups_created": ("nieuwe groep", "nieuwe groepen"),
+    "pupils_created": ("nieuwe leerling", "nieuwe leerlingen"),
+    "pupils_updated": ("bijgewerkte leerling", "bijgewerkte leerlingen"),
+    "enrolments_created": (
+        "nieuwe plaatsing in een groep",
+        "nieuwe plaatsingen in een groep",
+    ),
+    "enrolments_updated": ("gewijzigde plaatsing", "gewijzigde plaatsingen"),
+    "teachers_created": ("nieuwe leerkracht", "nieuwe leerkrachten"),
+    "instruments_created": ("nieuwe toets", "nieuwe toetsen"),
+    "results_created": ("nieuw resultaat", "nieuwe resultaten"),
+    "results_updated": ("gewijzigd resultaat", "gewijzigde resultaten"),
+    "results_unchanged": ("resultaat al aanwezig", "resultaten al aanwezig"),
+    "transition_results_created": (
+        "nieuw doorstroomtoetsresultaat",
+        "nieuwe doorstroomtoetsresultaten",
+    ),
+    "transition_results_updated": (
+        "gewijzigd doorstroomtoetsresultaat",
+        "gewijzigde doorstroomtoetsresultaten",
+    ),
+    "transition_results_unchanged": (
+        "doorstroomtoetsresultaat al aanwezig",
+        "doorstroomtoetsresultaten al aanwezig",
+    ),
 }
+
+
+def count_text(name: str, count: int) -> str:
+    one, several = COUNT_LABELS.get(name, (name, name))
+    return f"{count} {one if count == 1 else several}"
 
 
 def expand_paths(paths: list[str]) -> list[Path]:

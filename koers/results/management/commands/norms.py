@@ -30,11 +30,15 @@ class Command(KoersCommand):
             raise usage_error(f"{path}: bestand bestaat niet")
 
         try:
-            rows, reindexed = load_norm_table(path.read_bytes())
-        except (NormTableError, UnicodeDecodeError) as error:
+            loaded = load_norm_table(path.read_bytes())
+        except NormTableError as error:
             raise CommandError(
                 f"Afgewezen, er is niets opgeslagen. {path.name}: {error}",
                 returncode=EXIT_REJECTED,
             ) from None
 
-        self.stdout.write(f"{rows} normregels geladen; {reindexed} indexen bijgewerkt.")
+        self.stdout.write(
+            f"{loaded.rows} normregels geladen; {loaded.reindexed} indexen bijgewerkt."
+        )
+        for replaced in loaded.replaced:
+            self.stdout.write(f"Let op: {replaced}")

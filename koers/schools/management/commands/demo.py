@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandParser
 
 from koers.analysis.services import replace_ambitions
-from koers.commands import KoersCommand
+from koers.commands import KoersCommand, usage_error
 from koers.lib.ambitions_file import parse_ambition_file
 from koers.lib.demo import DemoSpec, generate_school
 from koers.results.norms import load_norm_table
@@ -48,11 +48,11 @@ metric = "end_pct_1s2f"
 population = "school_3_8"
 target = 55
 
-[flag_rules.sharp_drop]
-min_drop = 25
-
-[flag_rules.persistent_decline]
-min_total_drop = 10
+# Signaleringsregels: zonder sectie gelden de standaarden van Koers. Zo zet een
+# school een regel aan of anders af:
+# [flag_rules.sharp_drop]
+# enabled = true
+# min_drop = 35
 """
 SUBJECT_AMBITION = """\
 [[ambition]]
@@ -65,9 +65,13 @@ SUBJECT_TARGETS = (
     ("p80", "school_3_8", 20),
     ("p20", "school_3_8", 75),
     ("p80", "school_6_8", 20),
+)
+# Technisch lezen has no reference levels, so no % 1F or % 1S/2F targets.
+LEVEL_TARGETS = (
     ("pct_1f", "school_3_8", 90),
     ("pct_1s2f", "school_3_8", 55),
 )
+LEVEL_SUBJECTS = ("rekenen", "begrijpend_lezen", "spelling")
 SKIPPED_FORMATS = {"koers-normen-csv", "readme"}
 
 
@@ -90,13 +94,17 @@ class Command(KoersCommand):
             options["dir"]
             or Path(settings.DATABASES["default"]["NAME"]).parent / "demo"
         )
+        if folder.exists() and not folder.is_dir():
+            raise usage_error(f"{folder} is een bestand, geen map.")
         manifest = generate_school(folder, spec)
         self.stdout.write(f"Demobestanden geschreven in {folder}")
 
         school = self.create_school(spec)
         for norms in manifest.files_of("koers-normen-csv"):
-            rows, _ = load_norm_table(norms.path.read_bytes())
-            self.stdout.write(f"Normtabel geladen: {rows} regels ({norms.path.name})")
+            loaded = load_norm_table(norms.path.read_bytes())
+            self.stdout.write(
+                f"Normtabel geladen: {loaded.rows} regels ({norms.path.name})"
+            )
 
         exports = [
             str(f.path) for f in manifest.files if f.format not in SKIPPED_FORMATS
@@ -132,12 +140,16 @@ class Command(KoersCommand):
 
     def load_ambitions(self, school: School, folder: Path) -> None:
         subjects = ("rekenen", "begrijpend_lezen", "spelling", "technisch_lezen")
+        targets = [
+            (subject, target) for subject in subjects for target in SUBJECT_TARGETS
+        ] + [
+            (subject, target) for subject in LEVEL_SUBJECTS for target in LEVEL_TARGETS
+        ]
         blocks = "\n".join(
             SUBJECT_AMBITION.format(
-                subject=subject, metric=metric, population=population, target=target
+                subject=subject, metric=metric, population=population, target=value
             )
-            for subject in subjects
-            for metric, population, target in SUBJECT_TARGETS
+            for subject, (metric, population, value) in targets
         )
         path = folder / "ambities_demo.toml"
         path.write_text(DEMO_AMBITIONS.format(ambitions=blocks), encoding="utf-8")

@@ -53,16 +53,20 @@ class Command(KoersCommand):
                 "eventueel gevolgd door twee cijfers voor de vestiging."
             )
 
+        name = options["name"].strip()
+        if not name:
+            raise usage_error("Geef de school een naam met --name.")
+        existing = School.objects.filter(brin=code[:4], branch_code=code[4:] or "00")
+        if existing.exists():
+            raise usage_error(f"School {existing.get()} bestaat al.")
+
         board = None
         if options["board"]:
-            board, _ = Board.objects.get_or_create(name=options["board"])
-        school, created = School.objects.update_or_create(
-            brin=code[:4],
-            branch_code=code[4:] or "00",
-            defaults={"name": options["name"], "board": board},
+            board, _ = Board.objects.get_or_create(name=options["board"].strip())
+        school = School.objects.create(
+            brin=code[:4], branch_code=code[4:] or "00", name=name, board=board
         )
-        verb = "toegevoegd" if created else "bijgewerkt"
-        self.stdout.write(f"School {school} {verb}.")
+        self.stdout.write(f"School {school} toegevoegd.")
 
     def set_weighting(self, options: dict[str, Any]) -> None:
         school = get_school(options["brin"])
@@ -88,6 +92,9 @@ class Command(KoersCommand):
 
 def parse_number(text: str, what: str) -> Decimal:
     try:
-        return Decimal(text.strip().replace(",", "."))
+        number = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise usage_error(f"'{text}' is geen getal ({what}).") from None
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise usage_error(f"'{text}' is geen getal ({what}).")
+    return number

@@ -13,8 +13,9 @@ from koers.commands import KoersCommand
 class Command(KoersCommand):
     cli_name = "serve"
     help = (
-        "Start de webapplicatie op deze computer (standaard http://127.0.0.1:8000). "
-        "Voor een server met meer gebruikers: zie de installatiehandleiding."
+        "Start de webapplicatie op deze computer (standaard http://127.0.0.1:8000), "
+        "met de eenvoudige server van Django: voor één school op één computer. "
+        "Een server voor een bestuur draait Koers achter gunicorn."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
