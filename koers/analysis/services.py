@@ -198,10 +198,12 @@ class SchoolResults:
         in_year = [o for o in self.at_school if o.school_year == year]
         return group_overview(in_year, self.targets_for(year), group.pk, year)
 
-    def flags(self) -> list[Flag]:
+    def flags(self, pupils: set[int] | None = None) -> list[Flag]:
+        """Flags of all pupils, or of the pupils given."""
         by_pupil: dict[int, list[Observation]] = defaultdict(list)
         for observation in self.observations:
-            by_pupil[observation.pupil_id].append(observation)
+            if pupils is None or observation.pupil_id in pupils:
+                by_pupil[observation.pupil_id].append(observation)
         return flag_pupils(by_pupil, rules_for(self.school))
 
     def current_flags(self, school_year: int) -> list[Flag]:
@@ -215,9 +217,8 @@ class SchoolResults:
         )
         return [
             flag
-            for flag in self.flags()
-            if flag.pupil_id in placed
-            and school_year_of(flag.evidence[-1].administered_on) == school_year
+            for flag in self.flags(placed)
+            if school_year_of(flag.evidence[-1].administered_on) == school_year
         ]
 
 

@@ -128,3 +128,18 @@ def test_one_bad_date_is_only_a_skipped_row() -> None:
     )
     assert len(parsed.results) == 1
     assert parsed.skipped[0].position.column == "Afnamedatum"
+
+
+def test_an_export_without_one_of_its_columns_is_rejected() -> None:
+    lines = sample(SAMPLE).decode("utf-8").splitlines()
+    # Drop the 13th column, Vaardigheidsscore, from every line.
+    cut = "\n".join(
+        ";".join(cell for i, cell in enumerate(line.split(";")) if i != 12)
+        for line in lines
+    )
+
+    with pytest.raises(ImportRejected) as rejected:
+        parse_file("export.csv", cut.encode("utf-8"))
+
+    assert rejected.value.message == "kolom Vaardigheidsscore ontbreekt"
+    assert rejected.value.position.row == 1
