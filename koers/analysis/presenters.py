@@ -102,6 +102,17 @@ class VerdictView:
         return "met" if self.met else "missed"
 
     @property
+    def margin_text(self) -> str:
+        """The margin to one decimal, signed; a miss that rounds to nothing is
+        "net niet", so that a cross never stands next to +0,0."""
+        if self.margin is None:
+            return ""
+        rounded = round(self.margin, 1)
+        if not self.met and rounded >= 0:
+            return _("net niet")
+        return f"{rounded:+.1f}".replace(".", ",").replace("-", "\u2212")
+
+    @property
     def text(self) -> str:
         if self.met is None:
             return _("geen gegevens")

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from koers.analysis.presenters import VerdictView
 from koers.lib.records import Period
 from koers.schools.models import Group, Pupil, School, SchoolMembership, SchoolYear
 from koers.tests.helpers import make_school, small_school
@@ -240,3 +241,21 @@ def test_it_answers_404_with_a_dutch_page(settings: Any) -> None:
 
     assert response.status_code == 404
     assert "Deze pagina bestaat niet" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("margin", "met", "text"),
+    [
+        # 19.96 against a target of 20 is a miss that rounds to 0.0.
+        (-0.04, False, "net niet"),
+        (-1.26, False, "\u22121,3"),
+        (0.0, True, "+0,0"),
+        (7.15, True, "+7,2"),
+    ],
+)
+def test_it_writes_the_margin_of_a_verdict_so_it_agrees_with_the_mark(
+    margin: float, met: bool, text: str
+) -> None:
+    view = VerdictView("p80", 20.0, 20.0 + margin, met, margin)
+
+    assert view.margin_text == text

@@ -47,7 +47,7 @@ ALIASES: Mapping[str, Collection[str]] = {
 
 # ESIS always writes every column; a file without one of them is not a whole
 # export (a later import could otherwise look as if the scores had gone).
-REQUIRED = {field: names[0] for field, names in ALIASES.items()}
+REQUIRED = {field: next(iter(names)) for field, names in ALIASES.items()}
 
 # The columns that together identify an ESIS results file.
 SIGNATURE = frozenset(
