@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 KOERS_COMMANDS = {
     "import": ("import_files", "bestanden importeren (EDEXML, OSO, ESIS, ...)"),
@@ -71,11 +71,25 @@ def print_usage(stream: TextIO | None = None) -> None:
 def run_django(arguments: list[str]) -> None:
     import django
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    django.setup()
-    if arguments and arguments[0] not in {"help", "--help", "-h", "migrate"}:
-        ensure_migrated()
+    try:
+        django.setup()
+        if arguments and arguments[0] not in {"help", "--help", "-h", "migrate"}:
+            ensure_migrated()
+    except DatabaseError as error:
+        fail(f"de database is niet bereikbaar ({error}); kijk KOERS_DATABASE_URL na")
+    except Exception as error:
+        # Reading the settings fails on a bad environment variable (a malformed
+        # KOERS_DATABASE_URL, an unreadable secret file, a wrong log level): say
+        # which, in one line, instead of a traceback.
+        fail(f"de instellingen kloppen niet: {error}")
     execute_from_command_line(["koers", *arguments])
+
+
+def fail(message: str) -> NoReturn:
+    sys.stderr.write(f"koers: {message}\n")
+    sys.exit(2)
 
 
 def ensure_migrated() -> None:

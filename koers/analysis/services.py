@@ -325,9 +325,22 @@ def outcomes_for(school: School) -> OutcomeReport:
         for pupil_id, year, reading, language, math, exempt in rows
     ]
     # The Inspectie takes the last three school years, not the last three years
-    # that happen to have results: an old year never fills a gap.
+    # that happen to have results: an old year never fills a gap. And it counts
+    # the school's own leavers: where Koers knows the groups of a year, a result
+    # of a pupil in none of them (a stray message) does not count.
     latest = max((outcome.school_year for outcome in outcomes), default=0)
-    outcomes = [o for o in outcomes if o.school_year > latest - 3]
+    placed: dict[int, set[int]] = defaultdict(set)
+    enrolments = Enrolment.objects.filter(group__school=school).values_list(
+        "group__school_year__start_year", "pupil_id"
+    )
+    for year, pupil_id in enrolments:
+        placed[year].add(pupil_id)
+    outcomes = [
+        o
+        for o in outcomes
+        if o.school_year > latest - 3
+        and (not placed[o.school_year] or o.pupil_id in placed[o.school_year])
+    ]
 
     weightings = list(
         school.weightings.select_related("school_year").order_by(
@@ -358,7 +371,8 @@ def replace_ambitions(school: School, loaded: AmbitionFile) -> tuple[int, int | 
         rules = len(loaded.flag_rules)
 
     with transaction.atomic():
-        Ambition.objects.filter(school=school).delete()
+        if loaded.ambitions:
+            Ambition.objects.filter(school=school).delete()
         for spec in loaded.ambitions:
             year = None
             if spec.school_year is not None:

@@ -83,9 +83,15 @@ def parse_toml(text: str) -> AmbitionFile:
         for number, entry in enumerate(entries, start=1)
     ]
 
-    rules = document.get("flag_rules")
-    if rules is not None and not isinstance(rules, dict):
+    # A TOML file describes the school's flag rules in full: without a
+    # [flag_rules] table every rule is back at Koers's default.
+    rules = document.get("flag_rules", {})
+    if not isinstance(rules, dict):
         raise AmbitionFileError("[flag_rules] moet een tabel per regel zijn")
+    if not ambitions and not rules:
+        raise AmbitionFileError(
+            "het bestand bevat geen [[ambition]] en geen [flag_rules]"
+        )
     return AmbitionFile(ambitions=ambitions, flag_rules=rules)
 
 
@@ -103,7 +109,8 @@ def parse_csv(text: str) -> AmbitionFile:
             + ", ".join(missing)
         )
 
-    ambitions = []
+    ambitions: list[AmbitionSpec] = []
+    seen: dict[tuple[str, str, str, int | None], int] = {}
     for row_number, row in enumerate(reader, start=2):
         entry = {
             (key or "").strip().lower(): (value or "").strip()
@@ -111,7 +118,17 @@ def parse_csv(text: str) -> AmbitionFile:
         }
         if not any(entry.values()):
             continue
-        ambitions.append(build_spec(entry, f"rij {row_number}"))
+        spec = build_spec(entry, f"rij {row_number}")
+        key = (spec.subject, spec.metric, spec.population, spec.school_year)
+        if key in seen:
+            raise AmbitionFileError(
+                f"rij {row_number}: dezelfde ambitie als rij {seen[key]} "
+                "(vak, maat, populatie en schooljaar)"
+            )
+        seen[key] = row_number
+        ambitions.append(spec)
+    if not ambitions:
+        raise AmbitionFileError("het bestand bevat geen ambities")
     return AmbitionFile(ambitions=ambitions)
 
 

@@ -249,9 +249,9 @@ class BatchWriter:
         self.write_transition_results(parsed)
         if self.created_from_results:
             self.summary.notes.append(
-                f"{self.created_from_results} leerlingen kende Koers alleen uit dit "
-                "bestand, zonder naam; importeer de leerlingenlijst (EDEXML of "
-                "ParnasSys) om ze met naam en groep te zien."
+                "Leerlingen die Koers alleen uit dit bestand kent, zonder naam: "
+                f"{self.created_from_results}; importeer de leerlingenlijst "
+                "(EDEXML of ParnasSys) om ze met naam en groep te zien."
             )
 
     def skip(self, where: str, reason: str) -> None:

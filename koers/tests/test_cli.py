@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from koers.cli import KOERS_COMMANDS
@@ -49,3 +54,26 @@ def test_it_names_itself_koers_in_the_help_of_a_command(
     assert run_koers("stats", "--help") == 0
 
     assert capsys.readouterr().out.startswith("usage: koers stats")
+
+
+def test_it_names_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    # Settings are read once per process, so this runs koers in a fresh one.
+    environment = {
+        **os.environ,
+        "KOERS_DATA_DIR": str(tmp_path),
+        "KOERS_MAX_IMPORT_BYTES": "veel",
+    }
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "from koers.cli import main; main(['stats'])"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 2
+    assert finished.stderr.startswith("koers: de instellingen kloppen niet:")
+    assert "KOERS_MAX_IMPORT_BYTES" in finished.stderr
+    assert "Traceback" not in finished.stderr

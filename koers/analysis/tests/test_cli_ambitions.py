@@ -146,3 +146,50 @@ def test_it_exits_2_for_a_missing_file_or_school(tmp_path: Path) -> None:
     assert run_koers("ambitions", "load", "11AA", str(tmp_path / "weg.csv")) == 2
     assert run_koers("ambitions", "load", "22BB", str(path)) == 2
     assert Ambition.objects.count() == 0
+
+
+def test_it_puts_the_rules_back_to_default_with_a_toml_without_rules(
+    tmp_path: Path,
+) -> None:
+    school = make_school("11AA")
+    first = tmp_path / "eerst.toml"
+    first.write_text(TOML, encoding="utf-8")
+    run_koers("ambitions", "load", "11AA", str(first))
+    again = tmp_path / "opnieuw.toml"
+    again.write_text(TOML.split("[flag_rules.sharp_drop]")[0], encoding="utf-8")
+
+    assert run_koers("ambitions", "load", "11AA", str(again)) == 0
+
+    assert not FlagRuleSetting.objects.filter(school=school).exists()
+    enabled = {rule.name: rule.enabled for rule in rules_for(school)}
+    assert enabled["sharp_drop"] is False
+
+
+def test_it_keeps_the_ambitions_when_a_toml_only_sets_rules(tmp_path: Path) -> None:
+    school = make_school("11AA")
+    path = tmp_path / "ambities.csv"
+    path.write_text(CSV, encoding="utf-8")
+    run_koers("ambitions", "load", "11AA", str(path))
+    rules = tmp_path / "regels.toml"
+    rules.write_text("[flag_rules.sharp_drop]\nenabled = true\n", encoding="utf-8")
+
+    assert run_koers("ambitions", "load", "11AA", str(rules)) == 0
+
+    assert Ambition.objects.filter(school=school).count() == 3
+
+
+def test_it_rejects_the_same_ambition_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_school("11AA")
+    path = tmp_path / "dubbel.csv"
+    path.write_text(
+        "subject;metric;population;target\n"
+        "rekenen;p80;school_3_8;20\n"
+        "rekenen;p80;school_3_8;30\n",
+        encoding="utf-8",
+    )
+
+    assert run_koers("ambitions", "load", "11AA", str(path)) == 1
+
+    assert "rij 3: dezelfde ambitie als rij 2" in capsys.readouterr().err

@@ -117,8 +117,8 @@ def parse(file_name: str, data: bytes) -> ParsedFile:
     parsed.groups.extend(reader.groups.values())
     if reader.inactive:
         parsed.notes.append(
-            f"{reader.inactive} leerlingen hebben een andere status dan "
-            "'Volgt onderwijs'; zij zijn wel ingelezen."
+            "Leerlingen met een andere status dan 'Volgt onderwijs': "
+            f"{reader.inactive}; zij zijn wel ingelezen."
         )
 
     note_dropped_bsn(table, parsed)

@@ -167,8 +167,8 @@ class ResultTableReader:
         read_rows(self.file_name, self.table, self.parsed, self.handle_row)
         if self.nominal_dates:
             self.parsed.notes.append(
-                f"{self.nominal_dates} resultaten hebben geen afnamedatum; "
-                "de datum is afgeleid van schooljaar en toetsmoment."
+                f"Resultaten zonder afnamedatum: {self.nominal_dates}; de datum "
+                "is afgeleid van schooljaar en toetsmoment."
             )
 
     def handle_row(self, row: Row) -> bool:

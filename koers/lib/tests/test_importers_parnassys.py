@@ -35,7 +35,7 @@ def test_pupil_list_sample() -> None:
         ("Groep 1/2a", "Groep 1/2a", None),
     ]
     assert parsed.notes == [
-        "1 leerlingen hebben een andere status dan 'Volgt onderwijs'; "
+        "Leerlingen met een andere status dan 'Volgt onderwijs': 1; "
         "zij zijn wel ingelezen."
     ]
 

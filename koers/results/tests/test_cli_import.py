@@ -14,6 +14,8 @@ from koers.lib.tests.files import own_file
 from koers.results.models import TestResult as Result
 from koers.schools.models import Pupil, School
 from koers.tests.helpers import (
+    DOORSTROOMTOETS,
+    EDEXML_21,
     EDEXML_103,
     ESIS,
     OSO,
@@ -134,3 +136,37 @@ def test_it_says_when_a_file_was_imported_before(
 
     assert "al eerder geïmporteerd" in capsys.readouterr().out
     assert dump_database() == before
+
+
+def test_it_gives_the_same_verdict_on_a_dry_run_as_on_the_real_run(
+    tmp_path: Path,
+) -> None:
+    # Two rosters of two schools, then a dossier that names no school of ours:
+    # once the rosters created both schools, the dossier cannot choose.
+    for name in (EDEXML_21, EDEXML_103, OSO):
+        shutil.copy(sample_path(name), tmp_path / name)
+    before = dump_database()
+
+    assert run_koers("import", "--dry-run", str(tmp_path)) == 1
+    assert dump_database() == before
+    assert run_koers("import", str(tmp_path)) == 1
+    assert dump_database() == before
+
+
+def test_it_sees_the_pupils_of_earlier_files_in_a_dry_run(tmp_path: Path) -> None:
+    out = io.StringIO()
+    roster = tmp_path / "rooster.xml"
+    shutil.copy(sample_path(EDEXML_21), roster)
+    results = tmp_path / "uitslag.json"
+    shutil.copy(sample_path(DOORSTROOMTOETS), results)
+
+    call_command(
+        "import_files", str(roster), str(results), dry_run=True, json=True, stdout=out
+    )
+
+    # The roster creates the school, so the message (which names no school)
+    # finds it, as it would in the real run.
+    roster_summary, message_summary = json.loads(out.getvalue())
+    assert roster_summary["dry_run"] and message_summary["dry_run"]
+    assert message_summary["counts"]["transition_results_created"] == 1
+    assert School.objects.count() == 0

@@ -49,7 +49,14 @@ def settings_of(school: School) -> set[tuple[Any, ...]]:
 def test_it_builds_the_demo_school_and_running_it_again_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ("demo", "--no-serve", "--dir", str(tmp_path), "--password", "geheim")
+    argv = (
+        "demo",
+        "--no-serve",
+        "--dir",
+        str(tmp_path),
+        "--password",
+        "geheim-demo-wachtwoord",
+    )
 
     assert run_koers(*argv) == 0
 
@@ -90,7 +97,7 @@ def test_it_builds_the_demo_school_and_running_it_again_changes_nothing(
     assert not Result.objects.filter(index_value__isnull=True).exists()
 
     client = Client()
-    assert client.login(username="demo", password="geheim")
+    assert client.login(username="demo", password="geheim-demo-wachtwoord")
     page = client.get(reverse("analysis:school-overview", args=[school.pk]))
     assert page.status_code == 200
     assert "OBS De Koerswijzer" in page.content.decode()
@@ -103,4 +110,4 @@ def test_it_builds_the_demo_school_and_running_it_again_changes_nothing(
     assert dump_database(exclude=REWRITTEN) == before
     assert settings_of(school) == settings_before
     assert stats() == counts
-    assert Client().login(username="demo", password="geheim")
+    assert Client().login(username="demo", password="geheim-demo-wachtwoord")

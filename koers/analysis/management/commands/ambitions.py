@@ -15,8 +15,9 @@ from koers.lib.ambitions_file import AmbitionFileError, parse_ambition_file
 class Command(KoersCommand):
     cli_name = "ambitions"
     help = (
-        "Laadt de ambities (en in TOML ook de signaleringsregels) van een school "
-        "uit een CSV- of TOML-bestand. Het bestand vervangt wat er stond."
+        "Laadt de ambities van een school uit een CSV- of TOML-bestand; een "
+        "TOML-bestand legt ook de signaleringsregels vast (zonder [flag_rules] "
+        "gelden de standaardregels). Wat het bestand bevat, vervangt wat er stond."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,6 +41,15 @@ class Command(KoersCommand):
                 returncode=EXIT_REJECTED,
             ) from None
 
-        self.stdout.write(f"{ambitions} ambities geladen voor {school}.")
-        if rules is not None:
-            self.stdout.write(f"{rules} signaleringsregels ingesteld.")
+        if ambitions:
+            noun = "ambitie" if ambitions == 1 else "ambities"
+            self.stdout.write(f"{ambitions} {noun} geladen voor {school}.")
+        else:
+            self.stdout.write(f"De ambities van {school} zijn niet veranderd.")
+        if rules == 0:
+            self.stdout.write("Signaleringsregels: de standaard van Koers.")
+        elif rules is not None:
+            noun = "regel" if rules == 1 else "regels"
+            self.stdout.write(
+                f"Signaleringsregels: {rules} {noun} afwijkend van de standaard."
+            )

@@ -103,6 +103,11 @@ def school_payload(
             raise usage_error(f"{school} heeft nog geen resultaten.")
         year = years[-1]
 
+    if year not in years:
+        raise usage_error(
+            f"{school} heeft geen resultaten in schooljaar {year_label(year)}; "
+            "wel in " + ", ".join(year_label(y) for y in years) + "."
+        )
     overview = services.school_overview_for(school, year)
     payload = {"school": school_info(school), **overview.as_dict()}
     rows = [
@@ -260,10 +265,17 @@ def columns_of(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def write_csv(stream: Any, rows: Sequence[dict[str, Any]]) -> None:
+    # `;` with a decimal comma: what Dutch Excel reads as numbers.
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns_of(rows), delimiter=";")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(
+        {
+            key: display(value) if isinstance(value, float) else value
+            for key, value in row.items()
+        }
+        for row in rows
+    )
     stream.write(buffer.getvalue(), ending="")
 
 

@@ -133,7 +133,6 @@ class Command(KoersCommand):
                         data,
                         school=school,
                         imported_by=options["user"],
-                        dry_run=options["dry_run"],
                         progress=advance,
                         contexts=contexts,
                     )
@@ -141,6 +140,14 @@ class Command(KoersCommand):
                     raise RejectedRun(rejection) from None
                 summaries.append(summary)
                 progress.remove_task(task)
+
+            # A dry run writes like the real one, so that later files see the
+            # schools and pupils of earlier ones, and then undoes everything.
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+                for summary in summaries:
+                    summary.dry_run = True
+                    summary.batch_id = None
         return summaries
 
     def write_summary(self, summary: ImportSummary) -> None:

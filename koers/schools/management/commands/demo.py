@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 
@@ -89,6 +91,11 @@ class Command(KoersCommand):
         parser.add_argument("--password", help="wachtwoord van het account demo")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or secrets.token_urlsafe(12)
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise usage_error(" ".join(error.messages)) from None
         spec = DemoSpec()
         folder = Path(
             options["dir"]
@@ -112,12 +119,12 @@ class Command(KoersCommand):
         call_command("import_files", *exports, school=school.brin, stdout=self.stdout)
         self.load_ambitions(school, folder)
 
-        password = options["password"] or secrets.token_urlsafe(9)
         self.create_user(school, password)
+        start = "" if not options["no_serve"] else " na 'koers serve'"
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nDe demoschool staat klaar. Log in als 'demo' met wachtwoord "
-                f"'{password}' op http://127.0.0.1:{options['port']}"
+                f"\nDe demoschool staat klaar. Log in{start} als 'demo' met "
+                f"wachtwoord '{password}' op http://127.0.0.1:{options['port']}"
                 f"/school/{school.pk}/"
             )
         )

@@ -87,7 +87,8 @@ class Command(KoersCommand):
             school_year=year,
             defaults={"value": value, "signal_value_1s2f": signal},
         )
-        self.stdout.write(f"Schoolweging {year} van {school}: {value}.")
+        shown = str(value).replace(".", ",")
+        self.stdout.write(f"Schoolweging {year} van {school}: {shown}.")
 
 
 def parse_number(text: str, what: str) -> Decimal:

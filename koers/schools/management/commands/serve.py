@@ -14,8 +14,7 @@ class Command(KoersCommand):
     cli_name = "serve"
     help = (
         "Start de webapplicatie op deze computer (standaard http://127.0.0.1:8000), "
-        "met de eenvoudige server van Django: voor één school op één computer. "
-        "Een server voor een bestuur draait Koers achter gunicorn."
+        "met de eenvoudige server van Django: voor één school op één computer."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
