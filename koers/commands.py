@@ -13,7 +13,6 @@ from django.core.management.base import (
     CommandParser,
     handle_default_options,
 )
-from django.db import connections
 from django.utils import translation
 
 from koers.lib.values import ValueFormatError, parse_school_year
@@ -61,13 +60,13 @@ class KoersCommand(BaseCommand):
         arguments = vars(options)
         positional = arguments.pop("args", ())
         handle_default_options(options)
+        # Unlike Django's own, this does not close the connections afterwards:
+        # the process ends right after, and tests run it inside a transaction.
         try:
             self.execute(*positional, **arguments)
         except CommandError as error:
             self.stderr.write(f"Fout: {error}")
             sys.exit(error.returncode)
-        finally:
-            connections.close_all()
 
 
 def usage_error(message: str) -> CommandError:

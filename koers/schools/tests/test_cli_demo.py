@@ -62,7 +62,8 @@ def test_it_builds_the_demo_school_and_running_it_again_changes_nothing(
 
     school = School.objects.get(brin=SPEC.brin)
     assert school.name == "OBS De Koerswijzer"
-    assert "als 'demo' met wachtwoord 'geheim-demo-wachtwoord'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "als 'demo' met wachtwoord 'geheim-demo-wachtwoord'" in out
     # About 250 pupils per school year (the spec's `pupils`), in three years.
     years = SPEC.school_years
     assert years == (2023, 2024, 2025)
