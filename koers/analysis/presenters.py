@@ -246,11 +246,13 @@ class GroupSubjectView:
     support_below: float
     challenge_from: float
     pupils: list[PupilLineView]
+    without_result: list[Pupil]
 
 
 def group_subjects(
     overview: GroupOverview, period: Period | None, group: Group, flags: list[Flag]
 ) -> list[GroupSubjectView]:
+    enrolled = {p.pk: p for p in Pupil.objects.filter(enrolments__group=group)}
     pupil_ids = {line.pupil_id for item in overview.subjects for line in item.pupils}
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=pupil_ids)}
     flags_by_key: dict[tuple[int, Subject], list[str]] = {}
@@ -278,6 +280,12 @@ def group_subjects(
             for line in item.pupils
         ]
         lines.sort(key=lambda line: line.pupil.sort_name)
+        # Pupils of the group who missed this test: the IB'er asks after them.
+        tested = {line.pupil.pk for line in lines}
+        without_result = sorted(
+            (pupil for pk, pupil in enrolled.items() if pk not in tested),
+            key=lambda pupil: pupil.sort_name,
+        )
         views.append(
             GroupSubjectView(
                 subject_label(item.subject),
@@ -292,6 +300,7 @@ def group_subjects(
                 item.need_thresholds.support_below,
                 item.need_thresholds.challenge_from,
                 lines,
+                without_result,
             )
         )
     return views

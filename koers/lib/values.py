@@ -132,6 +132,15 @@ def parse_decimal(text: str | None) -> Decimal | None:
 
 
 @lru_cache(maxsize=CACHE_SIZE)
+def parse_percentile(text: str | None) -> Decimal | None:
+    """A national percentile, 0 to 100 (some suppliers write 0 or 100 at the ends)."""
+    number = parse_decimal(text)
+    if number is not None and not Decimal(0) <= number <= Decimal(100):
+        raise ValueFormatError("een percentiel van 0 tot 100", clean(text))
+    return number
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def parse_int(text: str | None) -> int | None:
     number = parse_decimal(text)
     if number is None:

@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from koers.analysis.presenters import VerdictView
 from koers.lib.records import Period
-from koers.schools.models import Group, Pupil, School, SchoolMembership, SchoolYear
+from koers.schools.models import (
+    Enrolment,
+    Group,
+    Pupil,
+    School,
+    SchoolMembership,
+    SchoolYear,
+)
 from koers.tests.helpers import make_school, small_school
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +266,20 @@ def test_it_writes_the_margin_of_a_verdict_so_it_agrees_with_the_mark(
     view = VerdictView("p80", 20.0, 20.0 + margin, met, margin)
 
     assert view.margin_text == text
+
+
+def test_it_names_the_pupils_of_the_group_without_a_result() -> None:
+    data = small_school()
+    absent = Pupil.objects.create(
+        school=data["school"], key="11AA-3", surname="Claes", preferred_name="Cas"
+    )
+    Enrolment.objects.create(pupil=absent, group=data["group"], grade="5")
+
+    response = member_of(data["school"]).get(
+        reverse("analysis:group-overview", args=[data["group"].pk])
+    )
+
+    page = response.content.decode()
+    # Anna and Bram took rekenen at M5; Cas is in the group but has no result.
+    assert "Geen resultaat op dit moment" in page
+    assert "Cas Claes" in page

@@ -40,6 +40,7 @@ from koers.lib.values import (
     parse_level_ae,
     parse_level_iv,
     parse_moment,
+    parse_percentile,
     parse_reference_level,
     parse_school_year,
     school_year_of,
@@ -266,7 +267,7 @@ class ResultTableReader:
             dle=self.columns.parse(row, "dle", parse_bounded_int),
             level_iv=level_iv or band_iv,
             level_ae=level_ae or band_ae,
-            percentile=self.columns.parse(row, "percentile", parse_decimal),
+            percentile=self.columns.parse(row, "percentile", parse_percentile),
             reference_level=self.columns.parse(
                 row, "reference_level", parse_reference_level
             ),

@@ -147,3 +147,19 @@ def test_rows_longer_than_the_header_are_skipped() -> None:
     parsed = parse_file("x.csv", data)
     assert len(parsed.results) == 1
     assert parsed.skipped[0].reason == "rij heeft 5 velden, de kopregel 4"
+
+
+def test_a_percentile_outside_0_to_100_skips_the_row() -> None:
+    data = (
+        "Leerlingnummer;Toets;Afnamedatum;Percentiel\n"
+        "3001;Rekenen-Wiskunde;24-01-2024;73\n"
+        "3002;Rekenen-Wiskunde;24-01-2024;250\n"
+    ).encode()
+
+    parsed = parse_file("percentielen.csv", data)
+
+    # Row 2 is a whole result (a percentile alone is a score); row 3 is not.
+    assert [r.percentile for r in parsed.results] == [Decimal(73)]
+    (skipped,) = parsed.skipped
+    assert (skipped.position.row, skipped.position.column) == (3, "Percentiel")
+    assert skipped.reason == "verwacht een percentiel van 0 tot 100, gevonden '250'"
