@@ -23,6 +23,7 @@ from koers.lib.analysis.index import IndexSource
 from koers.lib.analysis.observations import Observation
 from koers.lib.analysis.outcomes import OutcomeReport, TransitionOutcome, outcome_report
 from koers.lib.analysis.overviews import (
+    TREND_YEARS,
     GroupOverview,
     PupilOverview,
     SchoolOverview,
@@ -189,9 +190,10 @@ class SchoolResults:
         return self.targets[school_year]
 
     def school_overview(self, school_year: int) -> SchoolOverview:
-        return school_overview(
-            self.at_school, self.targets_for(school_year), school_year
-        )
+        # The overview reads its own year and the years of its trend.
+        first = school_year - TREND_YEARS
+        window = [o for o in self.at_school if first <= o.school_year <= school_year]
+        return school_overview(window, self.targets_for(school_year), school_year)
 
     def group_overview(self, group: Group) -> GroupOverview:
         year = group.school_year.start_year

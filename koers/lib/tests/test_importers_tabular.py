@@ -151,10 +151,10 @@ def test_rows_longer_than_the_header_are_skipped() -> None:
 
 def test_a_percentile_outside_0_to_100_skips_the_row() -> None:
     data = (
-        "Leerlingnummer;Toets;Afnamedatum;Percentiel\n"
-        "3001;Rekenen-Wiskunde;24-01-2024;73\n"
-        "3002;Rekenen-Wiskunde;24-01-2024;250\n"
-    ).encode()
+        b"Leerlingnummer;Toets;Afnamedatum;Percentiel\n"
+        b"3001;Rekenen-Wiskunde;24-01-2024;73\n"
+        b"3002;Rekenen-Wiskunde;24-01-2024;250\n"
+    )
 
     parsed = parse_file("percentielen.csv", data)
 
