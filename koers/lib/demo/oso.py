@@ -93,7 +93,9 @@ def _test(toetslijst: ET.Element, m: Measurement) -> None:
     test = child(toetslijst, "toets")
 
     identification = child(test, "toetsidentificatie")
-    child(identification, "eldtoetscode", f"{instrument.oso_code}-{m.version}")
+    # The code names the test series; the version (M5, E6, ...) has its own
+    # element, so the results of one series form one growth line.
+    child(identification, "eldtoetscode", instrument.oso_code)
     child(identification, "leergebied", instrument.oso_area)
     child(identification, "toetsnaam", instrument.oso_name)
     child(identification, "toetsversie", m.version)
