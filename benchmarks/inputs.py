@@ -269,7 +269,7 @@ def _oso_test(
     )
     return (
         "<toets><toetsidentificatie>"
-        f"<eldtoetscode>{instrument.oso_code}-{version}</eldtoetscode>"
+        f"<eldtoetscode>{instrument.oso_code}</eldtoetscode>"
         f"<leergebied>{instrument.oso_area}</leergebied>"
         f"<toetsnaam>{instrument.oso_name}</toetsnaam>"
         f"<toetsversie>{version}</toetsversie>"

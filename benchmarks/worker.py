@@ -181,7 +181,7 @@ def floor_connection(school_id: int) -> tuple[sqlite3.Connection, Any]:
 
 
 def floor_instruments(kind: str) -> list[tuple[str, str, str]]:
-    from benchmarks.inputs import PERIODS, SUBJECTS
+    from benchmarks.inputs import SUBJECTS
     from koers.lib.demo.norms import INSTRUMENTS, NORM_GENERATION
 
     found = []
@@ -190,11 +190,7 @@ def floor_instruments(kind: str) -> list[tuple[str, str, str]]:
         if kind == "esis":
             found.append((instrument.esis_test, NORM_GENERATION, subject.value))
             continue
-        for period in PERIODS:
-            for grade in range(3, 9):
-                for suffix in ("", "-B"):
-                    code = f"{instrument.oso_code}-{period}{grade}{suffix}"
-                    found.append((instrument.oso_name, code, subject.value))
+        found.append((instrument.oso_name, instrument.oso_code, subject.value))
     return found
 
 
