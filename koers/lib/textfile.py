@@ -120,7 +120,7 @@ def read_delimited(text: str, known_headers: Collection[str]) -> Table:
     line = 1
     try:
         for cells in reader:
-            rows.append(Row(line, tuple(cell.strip() for cell in cells)))
+            rows.append(Row(line, tuple(map(str.strip, cells))))
             line = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableText(f"csv: {error}") from error

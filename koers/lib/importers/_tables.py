@@ -55,12 +55,14 @@ class Columns:
 
     def __init__(self, table: Table, aliases: Mapping[str, Collection[str]]) -> None:
         self._found: dict[str, Column] = {}
+        self._index: dict[str, int] = {}
         keys = table.header_keys
         for field, names in aliases.items():
             wanted = {header_key(name) for name in names}
             for index, key in enumerate(keys):
                 if key in wanted:
                     self._found[field] = Column(index, table.header[index])
+                    self._index[field] = index
                     break
 
     def has(self, field: str) -> bool:
@@ -71,8 +73,15 @@ class Columns:
         return column.name if column else None
 
     def text(self, row: Row, field: str) -> str:
-        column = self._found.get(field)
-        return clean(row.get(column.index)) if column else ""
+        # Called for every field of every row: kept to a dictionary lookup, an
+        # index and the cached `clean`.
+        index = self._index.get(field)
+        if index is None:
+            return ""
+        try:
+            return clean(row.cells[index])
+        except IndexError:
+            return ""
 
     def parse[T](self, row: Row, field: str, parser: Callable[[str], T]) -> T:
         """Parse a cell; a format error becomes a malformed `RowError`."""
