@@ -25,8 +25,8 @@ from koers.lib.analysis.overviews import (
 )
 from koers.lib.analysis.summary import Summary
 from koers.lib.records import Period, Subject
-from koers.results.models import PeriodChoice, SubjectChoice
-from koers.schools.models import Group, Pupil, School
+from koers.results.models import SubjectChoice
+from koers.schools.models import Group, Pupil
 
 PERIOD_PARAMETER = "moment"
 YEAR_PARAMETER = "jaar"
@@ -46,10 +46,6 @@ NEED_LABELS = {
 
 def subject_label(subject: Subject) -> str:
     return str(SubjectChoice(subject.value).label)
-
-
-def period_label(period: Period | str) -> str:
-    return str(PeriodChoice(str(period)).label)
 
 
 def year_label(start_year: int) -> str:
@@ -111,12 +107,6 @@ class VerdictView:
         if not self.met and rounded >= 0:
             return _("net niet")
         return f"{rounded:+.1f}".replace(".", ",").replace("-", "\u2212")
-
-    @property
-    def text(self) -> str:
-        if self.met is None:
-            return _("geen gegevens")
-        return _("gehaald") if self.met else _("niet gehaald")
 
 
 def verdict_views(verdicts: Iterable[Verdict]) -> list[VerdictView]:
@@ -346,7 +336,7 @@ SIGNAL_STATUS_LABELS = {
 }
 
 
-def outcomes(report: OutcomeReport, school: School) -> dict[str, Any]:
+def outcomes(report: OutcomeReport) -> dict[str, Any]:
     return {
         "report": report,
         "signal_status": SIGNAL_STATUS_LABELS.get(

@@ -48,7 +48,7 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "subjects": presenters.school_subjects(overview, period),
         "groups": presenters.group_links(groups),
         "flag_count": len({f.pupil_id for f in results.current_flags(year or 0)}),
-        "outcomes": presenters.outcomes(services.outcomes_for(school), school),
+        "outcomes": presenters.outcomes(services.outcomes_for(school)),
     }
     logger.info("school overview viewed school=%s year=%s", school.pk, year)
     return render(request, "analysis/school.html", context)
