@@ -23,6 +23,7 @@ _XML_ERRORS = (ParseError, LookupError, ValueError, defusedxml.DefusedXmlExcepti
 
 # How many start tags detection may read before giving up looking for a known root.
 SNIFF_ELEMENTS = 8
+SNIFF_BYTES = 16 * 1024
 
 
 def local_name(tag: object) -> str:
@@ -35,16 +36,27 @@ def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _is_named(tag: object, name: str, suffix: str) -> bool:
+    # The local name matches when the tag is the bare name or ends in `}name`;
+    # comments and processing instructions have a function as their tag.
+    return tag == name or (isinstance(tag, str) and tag.endswith(suffix))
+
+
 def children(element: Element | None, name: str) -> list[Element]:
     if element is None:
         return []
-    return [item for item in element if local_name(item.tag) == name]
+    suffix = "}" + name
+    return [item for item in element if _is_named(item.tag, name, suffix)]
 
 
 def child(element: Element | None, name: str) -> Element | None:
     if element is None:
         return None
-    return next((item for item in element if local_name(item.tag) == name), None)
+    suffix = "}" + name
+    for item in element:
+        if _is_named(item.tag, name, suffix):
+            return item
+    return None
 
 
 def text(element: Element | None, name: str) -> str:
@@ -99,8 +111,11 @@ def parse(
 def first_element_names(data: bytes) -> list[str]:
     """Local names of the first start tags, for format detection; [] when unreadable."""
     names: list[str] = []
+    # The first start tags sit in the first kilobytes; a cut-off document only
+    # ends the list early.
+    head = io.BytesIO(data[:SNIFF_BYTES])
     try:
-        events = safe_et.iterparse(io.BytesIO(data), events=("start",), forbid_dtd=True)
+        events = safe_et.iterparse(head, events=("start",), forbid_dtd=True)
         for _, element in events:
             names.append(local_name(element.tag))
             if len(names) >= SNIFF_ELEMENTS:
