@@ -29,7 +29,12 @@ from koers.lib.records import (
 )
 from koers.results.indexing import NormCache
 from koers.results.matching import PupilIndex, apply_pupil_record
-from koers.results.models import ImportBatch, Instrument, TransitionTestResult
+from koers.results.models import (
+    ImportBatch,
+    Instrument,
+    TestResult,
+    TransitionTestResult,
+)
 from koers.results.result_rows import (
     ResultKey,
     ResultTable,
@@ -213,6 +218,13 @@ class ImportContext:
         }
         self.norms = NormCache.load()
         self.results = ResultTable()
+        # Pupils with at least one stored result: for the others no lookup of
+        # stored rows is needed (a dossier of a new pupil, a first import).
+        self.pupils_with_results = set(
+            TestResult.objects.filter(pupil__school=school)
+            .values_list("pupil_id", flat=True)
+            .distinct()
+        )
 
 
 class BatchWriter:
@@ -388,9 +400,13 @@ class BatchWriter:
             index = self.index_of(instrument, record)
             delivered[key] = (instrument, result_values(record, year.pk, index))
 
-        stored = self.context.results.existing(list(delivered))
+        known = self.context.pupils_with_results
+        stored = self.context.results.existing(
+            [key for key in delivered if key.pupil_id in known]
+        )
         new_rows = [(k, v) for k, (_, v) in delivered.items() if k not in stored]
         self.context.results.insert(new_rows, self.batch.pk)
+        known.update(key.pupil_id for key, _ in new_rows)
         self.summary.counts["results_created"] += len(new_rows)
 
         for key, row in stored.items():
