@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -207,9 +207,8 @@ class GroupLink:
 
 
 def group_links(groups: QuerySet[Group]) -> list[GroupLink]:
-    return [
-        GroupLink(group, group.enrolments.count()) for group in groups.order_by("name")
-    ]
+    counted = groups.annotate(pupil_count=Count("enrolments")).order_by("name")
+    return [GroupLink(group, group.pupil_count) for group in counted]
 
 
 @dataclass

@@ -253,25 +253,6 @@ def end_targets_for(school: School) -> dict[str, float]:
     return {ambition.metric: float(ambition.target) for ambition in ambitions}
 
 
-def school_years_with_results(school: School) -> list[int]:
-    """The years with results of pupils placed in a group of the school."""
-    placed = Enrolment.objects.filter(group__school=school).values_list(
-        "group__school_year__start_year", flat=True
-    )
-    years = (
-        TestResult.objects.filter(
-            pupil__school=school, school_year__start_year__in=placed
-        )
-        .values_list("school_year__start_year", flat=True)
-        .distinct()
-    )
-    return sorted(set(years))
-
-
-def school_overview_for(school: School, school_year: int) -> SchoolOverview:
-    return SchoolResults.load(school).school_overview(school_year)
-
-
 def group_overview_for(group: Group) -> GroupOverview:
     return SchoolResults.load(group.school).group_overview(group)
 
@@ -297,10 +278,6 @@ def flags_for(school: School, pupil: Pupil | None = None) -> list[Flag]:
         return SchoolResults.load(school).flags()
     observations = load_observations(school, pupil, at_school_only=False)
     return flag_pupils({pupil.pk: observations}, rules_for(school))
-
-
-def current_flags(school: School, school_year: int) -> list[Flag]:
-    return SchoolResults.load(school).current_flags(school_year)
 
 
 def outcomes_for(school: School) -> OutcomeReport:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from koers.lib.analysis.index import ResultIndex
 from koers.lib.importers import parse_file
@@ -27,6 +28,7 @@ from koers.lib.records import (
     ResultRecord,
     TransitionRecord,
 )
+from koers.lib.values import school_year_of
 from koers.results.indexing import NormCache
 from koers.results.matching import PupilIndex, apply_pupil_record
 from koers.results.models import (
@@ -511,7 +513,4 @@ def level_code(record: TransitionRecord, domain: Domain) -> str:
 
 
 def current_year() -> int:
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return today.year if today.month >= 8 else today.year - 1
+    return school_year_of(timezone.localdate())

@@ -97,7 +97,8 @@ class Command(KoersCommand):
 def school_payload(
     school: School, year: int | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    years = services.school_years_with_results(school)
+    results = services.SchoolResults.load(school)
+    years = results.school_years()
     if year is None:
         if not years:
             raise usage_error(f"{school} heeft nog geen resultaten.")
@@ -108,7 +109,7 @@ def school_payload(
             f"{school} heeft geen resultaten in schooljaar {year_label(year)}; "
             "wel in " + ", ".join(year_label(y) for y in years) + "."
         )
-    overview = services.school_overview_for(school, year)
+    overview = results.school_overview(year)
     payload = {"school": school_info(school), **overview.as_dict()}
     rows = [
         {
