@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Subject(StrEnum):
@@ -49,9 +50,11 @@ class Domain(StrEnum):
     MATH = "rekenen"
 
 
-@dataclass(frozen=True, slots=True)
-class SourcePosition:
-    """Where in a file something was found: row (1-based) or XML path, and column."""
+class SourcePosition(NamedTuple):
+    """Where in a file something was found: row (1-based) or XML path, and column.
+
+    A tuple rather than a dataclass: every result of a large file carries one.
+    """
 
     row: int | None = None
     column: str | None = None

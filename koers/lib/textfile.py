@@ -13,6 +13,7 @@ import io
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from python_calamine import CalamineWorkbook
 
@@ -39,8 +40,8 @@ class UnreadableSpreadsheet(ValueError):
     """The bytes look like a spreadsheet but could not be opened."""
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
+    # A tuple, not a dataclass: a results export makes 100,000 of them.
     number: int  # 1-based line (text) or row (spreadsheet) in the source file
     cells: tuple[str, ...]
 
@@ -116,14 +117,18 @@ def detect_delimiter(text: str) -> str:
 def read_delimited(text: str, known_headers: Collection[str]) -> Table:
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, doublequote=True)
-    rows = []
-    line = 1
     try:
-        for cells in reader:
-            rows.append(Row(line, tuple(map(str.strip, cells))))
-            line = reader.line_num + 1
+        # The reader's line count after a record is that record's last line; a
+        # quoted cell may span lines, so a record starts after the previous one.
+        records = [(reader.line_num, cells) for cells in reader]
     except csv.Error as error:
         raise UnreadableText(f"csv: {error}") from error
+
+    rows = []
+    line = 1
+    for last_line, cells in records:
+        rows.append(Row(line, tuple(map(str.strip, cells))))
+        line = last_line + 1
     return _build_table(rows, known_headers, delimiter)
 
 
@@ -210,13 +215,12 @@ def _header_index(rows: Sequence[Row], known_headers: Collection[str]) -> int:
 
 
 def _is_empty(row: Row) -> bool:
-    return not any(cell.strip() for cell in row.cells)
+    return not any(map(str.strip, row.cells))
 
 
 def _is_total_row(row: Row) -> bool:
-    first = next((cell for cell in row.cells if cell.strip()), "")
-    word = header_key(first.split(" ")[0]) if first else ""
-    return word in _TOTAL_ROW_WORDS
+    first = next(filter(None, map(str.strip, row.cells)), "")
+    return bool(first) and header_key(first.split(" ")[0]) in _TOTAL_ROW_WORDS
 
 
 def read_table(data: bytes, known_headers: Collection[str]) -> Table:

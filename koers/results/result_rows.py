@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from koers.lib.analysis.index import ResultIndex
-from koers.lib.records import DerivedScore, ResultRecord
+from koers.lib.analysis.index import IndexSource, ResultIndex
+from koers.lib.records import DerivedScore, Period, ReferenceLevel, ResultRecord
 from koers.results.models import TestResult
 
 # The columns Koers compares and overwrites when a result is delivered again; the
@@ -55,36 +55,51 @@ class ResultKey(NamedTuple):
     administered_on: dt.date
 
 
+# Enum members by their stored text, looked up once instead of through the enum's
+# `value` descriptor for each of 100,000 rows.
+_TEXT: dict[object, str] = {
+    member: member.value
+    for enum in (Period, ReferenceLevel, IndexSource)
+    for member in enum
+}
+_TEXT[None] = ""
+
+
 def result_values(
     record: ResultRecord, school_year_id: int, index: ResultIndex | None
-) -> dict[str, Any]:
-    """The value columns of one record, cut to the columns' lengths."""
-    return {
-        "school_year_id": school_year_id,
-        "period": record.period.value if record.period else "",
-        "moment_grade": (record.moment_grade or "")[:2],
-        "grade_at_test": (record.grade_at_test or "")[:2],
-        "raw_score": record.raw_score,
-        "ability_score": record.ability_score,
-        "scale": record.scale[:40],
-        "level_iv": record.level_iv[:4],
-        "level_ae": record.level_ae[:2],
-        "percentile": record.percentile,
-        "dle": record.dle,
-        "didactic_age": record.didactic_age,
-        "functioning_level": record.functioning_level[:10],
-        "reference_level": record.reference_level.value
-        if record.reference_level
-        else "",
-        "norm_label": record.norm_label[:100],
-        "derived": derived_list(record.derived),
-        "index_value": index.value if index else None,
-        "index_source": index.source.value if index else "",
-        "index_coarse": index.coarse if index else False,
-    }
+) -> tuple[Any, ...]:
+    """The value columns of one record, in `VALUE_FIELDS` order, cut to the
+    columns' lengths."""
+    return (
+        school_year_id,
+        _TEXT[record.period],
+        (record.moment_grade or "")[:2],
+        (record.grade_at_test or "")[:2],
+        record.raw_score,
+        record.ability_score,
+        record.scale[:40],
+        record.level_iv[:4],
+        record.level_ae[:2],
+        record.percentile,
+        record.dle,
+        record.didactic_age,
+        record.functioning_level[:10],
+        _TEXT[record.reference_level],
+        record.norm_label[:100],
+        derived_list(record.derived),
+        None if index is None else index.value,
+        "" if index is None else _TEXT[index.source],
+        False if index is None else index.coarse,
+    )
+
+
+def values_by_name(values: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip(VALUE_FIELDS, values, strict=True))
 
 
 def derived_list(scores: Sequence[DerivedScore]) -> list[dict[str, str]]:
+    if not scores:
+        return []
     return [
         {"code": s.code, "value": s.value, "group": s.comparison_group} for s in scores
     ]
@@ -143,18 +158,20 @@ def column_adapter(field: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _iso_date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _json_text(value: Any) -> str:
+    # Most results carry no derived scores: skip the encoder for the empty list.
+    return "[]" if value == [] else json.dumps(value)
 
 
 # On SQLite Django formats every decimal as text to the column's scale, which
 # costs as much as the insert itself; the column has numeric affinity, so the
 # Decimal that Django's registered adapter sends is stored as the same number.
-# Dates go as ISO text, JSON as its text: what Django's SQLite backend sends.
+# Dates need nothing either: Django registers an adapter that sends ISO text.
+# JSON goes as its text, as Django's SQLite backend sends it.
 SQLITE_ADAPTERS: dict[str, Callable[[Any], Any] | None] = {
-    "DateField": _iso_date,
+    "DateField": None,
     "DecimalField": None,
-    "JSONField": json.dumps,
+    "JSONField": _json_text,
 }
 
 
@@ -185,7 +202,7 @@ class ResultTable:
         return found
 
     def insert(
-        self, rows: Sequence[tuple[ResultKey, dict[str, Any]]], batch: int
+        self, rows: Sequence[tuple[ResultKey, tuple[Any, ...]]], batch: int
     ) -> None:
         if not rows:
             return
@@ -206,7 +223,7 @@ class ResultTable:
         ]
         parameters = []
         for key, values in rows:
-            row = [*key, *(values[name] for name in VALUE_FIELDS), batch]
+            row = [*key, *values, batch]
             for position, adapt in adapters:
                 row[position] = adapt(row[position])
             parameters.append(row)

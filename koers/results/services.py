@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from koers.lib.analysis.index import ResultIndex
+from koers.lib.bulk import paused_gc
 from koers.lib.importers import parse_file
 from koers.lib.records import (
     Domain,
@@ -42,6 +43,7 @@ from koers.results.result_rows import (
     ResultTable,
     merged_values,
     result_values,
+    values_by_name,
 )
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear, Teacher
 
@@ -102,6 +104,21 @@ def import_file(
     `contexts` lets the files of one run share their lookups, per school; a dry
     run never shares them, because what it wrote is rolled back.
     """
+    with paused_gc():
+        return _import_file(
+            file_name, data, school, imported_by, dry_run, progress, contexts
+        )
+
+
+def _import_file(
+    file_name: str,
+    data: bytes,
+    school: School | None,
+    imported_by: str,
+    dry_run: bool,
+    progress: Progress | None,
+    contexts: dict[int, ImportContext] | None,
+) -> ImportSummary:
     parsed = parse_file(file_name, data)
     summary = ImportSummary(file_name=file_name, format=parsed.format, dry_run=dry_run)
     summary.skipped = [
@@ -219,6 +236,9 @@ class ImportContext:
             (i.supplier, i.name, i.generation): i for i in Instrument.objects.all()
         }
         self.norms = NormCache.load()
+        # The index per instrument, moment and delivered score: a school's export
+        # repeats the same score at the same moment many times.
+        self.indexes: dict[tuple[object, ...], ResultIndex | None] = {}
         self.results = ResultTable()
         # Pupils with at least one stored result: for the others no lookup of
         # stored rows is needed (a dossier of a new pupil, a first import).
@@ -386,21 +406,38 @@ class BatchWriter:
                 self.progress(min(start + BULK_SIZE, total), total)
 
     def write_result_chunk(self, records: list[ResultRecord]) -> None:
-        delivered: dict[ResultKey, tuple[Instrument, dict[str, Any]]] = {}
+        # The loop body runs for every row of a file of 100,000 rows: lookups are
+        # kept to dictionaries, and an index is computed once per distinct score.
+        delivered: dict[ResultKey, tuple[Instrument, tuple[Any, ...]]] = {}
+        indexes = self.context.indexes
         for record in records:
             pupil = self.pupil_for(record)
             if pupil is None:
                 continue
             instrument = self.instrument_for(record)
+            year = self.years.get(record.school_year) or school_year_for(
+                record.school_year, self.years
+            )
+            score = (
+                instrument.id,
+                record.period,
+                record.moment_grade,
+                record.percentile,
+                record.ability_score,
+                record.level_iv,
+                record.level_ae,
+            )
+            if score in indexes:
+                index = indexes[score]
+            else:
+                index = indexes[score] = self.index_of(instrument, record)
             key = ResultKey(
-                pupil.pk,
-                instrument.pk,
+                pupil.id,
+                instrument.id,
                 record.test_version[:100],
                 record.administered_on,
             )
-            year = school_year_for(record.school_year, self.years)
-            index = self.index_of(instrument, record)
-            delivered[key] = (instrument, result_values(record, year.pk, index))
+            delivered[key] = (instrument, result_values(record, year.id, index))
 
         known = self.context.pupils_with_results
         stored = self.context.results.existing(
@@ -413,7 +450,7 @@ class BatchWriter:
 
         for key, row in stored.items():
             instrument, values = delivered[key]
-            self.update_result(instrument, row, values)
+            self.update_result(instrument, row, values_by_name(values))
 
     def update_result(
         self,

@@ -17,9 +17,9 @@ from koers.lib.importers._tables import (
     note_dropped_bsn,
     require_columns,
 )
-from koers.lib.importers.tabular import ResultTableReader
+from koers.lib.importers.tabular import TEXT_FIELDS, ResultTableReader
 from koers.lib.records import ParsedFile, ResultRecord
-from koers.lib.textfile import Row
+from koers.lib.textfile import Table
 from koers.lib.values import header_key
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,18 @@ BRIN_LENGTH = 4
 
 class EsisReader(ResultTableReader):
     allow_nominal_dates = False
+    text_fields = (*TEXT_FIELDS, "brin_branch")
 
-    def duplicate_key(self, row: Row, record: ResultRecord) -> tuple[str, ...]:
-        brin = self.columns.text(row, "brin_branch")[:BRIN_LENGTH].upper()
-        return (brin, *super().duplicate_key(row, record))
+    def __init__(
+        self, file_name: str, table: Table, columns: Columns, parsed: ParsedFile
+    ) -> None:
+        super().__init__(file_name, table, columns, parsed)
+        self.brins = [
+            text[:BRIN_LENGTH].upper() for text in self.data.texts["brin_branch"]
+        ]
+
+    def duplicate_key(self, position: int, record: ResultRecord) -> tuple[object, ...]:
+        return (self.brins[position], *super().duplicate_key(position, record))
 
 
 def known_header_keys() -> frozenset[str]:
@@ -75,10 +83,9 @@ def parse(file_name: str, data: bytes) -> ParsedFile:
     require_columns(file_name, table, columns, REQUIRED)
 
     parsed = ParsedFile(file_name=file_name, format=FORMAT)
-    EsisReader(file_name, table, columns, parsed).read()
-    _set_school(
-        parsed, {columns.text(row, "brin_branch").upper() for row in table.rows}
-    )
+    reader = EsisReader(file_name, table, columns, parsed)
+    reader.read()
+    _set_school(parsed, {text.upper() for text in reader.data.texts["brin_branch"]})
     note_dropped_bsn(table, parsed)
     logger.info(
         "esis results: %d rows, %d results, %d skipped",

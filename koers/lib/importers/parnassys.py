@@ -67,18 +67,19 @@ class _PupilListReader:
         self.groups: dict[str, GroupRecord] = {}
         self.inactive = 0
 
-    def handle_row(self, row: Row) -> bool:
-        pupil_id = self.columns.text(row, "external_id")
+    def handle_row(self, position: int, row: Row) -> bool:
+        values = self.columns.values(row)
+        pupil_id = values["external_id"]
         if not pupil_id:
             raise incomplete("geen leerlingnummer", self.columns.name("external_id"))
 
-        group_name = self.columns.text(row, "group")
+        group_name = values["group"]
         pupil = PupilRecord(
             ref=PupilRef(key=pupil_id),
-            surname=self.columns.text(row, "surname"),
-            prefix=clean_prefix(self.columns.text(row, "prefix")),
-            preferred_name=self.columns.text(row, "preferred_name"),
-            grade=self.columns.parse(row, "grade", parse_grade),
+            surname=values["surname"],
+            prefix=clean_prefix(values["prefix"]),
+            preferred_name=values["preferred_name"],
+            grade=self.columns.parse(values, "grade", parse_grade),
             group_key=group_name or None,
             position=SourcePosition(row=row.number),
         )
@@ -86,7 +87,7 @@ class _PupilListReader:
 
         if group_name and group_name not in self.groups:
             self.groups[group_name] = GroupRecord(key=group_name, name=group_name)
-        status = self.columns.text(row, "status")
+        status = values["status"]
         if status and status.lower() != ACTIVE_STATUS:
             self.inactive += 1
         self.parsed.pupils.append(pupil)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Collection, Mapping
+from functools import lru_cache
+from typing import Any
 
 from koers.lib.importers._tables import (
     Columns,
     incomplete,
     load_table,
     note_dropped_bsn,
+    read_columns,
     read_rows,
 )
 from koers.lib.records import (
@@ -25,12 +26,12 @@ from koers.lib.records import (
     ParsedFile,
     Period,
     PupilRef,
-    ReferenceLevel,
     ResultRecord,
     SourcePosition,
 )
 from koers.lib.textfile import Row, Table
 from koers.lib.values import (
+    CACHE_SIZE,
     ValueFormatError,
     header_key,
     parse_bounded_int,
@@ -101,14 +102,6 @@ ALIASES: Mapping[str, Collection[str]] = {
 
 INSTRUMENT_FIELDS = ("instrument", "subject")
 ID_FIELDS = ("external_id", "eck_id")
-SCORE_FIELDS = (
-    "raw_score",
-    "ability_score",
-    "dle",
-    "level_iv",
-    "level_ae",
-    "level_band",
-)
 
 # A nominal date per moment, used only when a file gives a school year and a moment
 # but no test date: (month, day, years after the start year).
@@ -121,38 +114,64 @@ _NOMINAL_DATES = {
 _PRIMARY_GRADES = frozenset("12345678")
 
 
-@dataclass(slots=True)
-class _Scores:
-    raw: Decimal | None
-    ability: Decimal | None
-    dle: int | None
-    level_iv: str
-    level_ae: str
-    percentile: Decimal | None
-    reference_level: ReferenceLevel | None
+def parse_level_band(text: str) -> tuple[str, str]:
+    """A single `niveau` column holds either an I-V or an A-E level."""
+    try:
+        return parse_level_iv(text) or "", ""
+    except ValueFormatError:
+        pass
+    return "", parse_level_ae(text) or ""
 
-    def is_empty(self) -> bool:
-        # A delivered percentile or reference level is a result on its own: the
-        # percentile is even the best source of the index.
-        return (
-            self.raw is None
-            and self.ability is None
-            and self.dle is None
-            and not self.level_iv
-            and not self.level_ae
-            and self.percentile is None
-            and self.reference_level is None
-        )
+
+# The typed fields and their parsers. A row with more than one malformed value is
+# skipped with the first of them in this order.
+PARSERS: Mapping[str, Callable[[str], Any]] = {
+    "birth_date": parse_date,
+    "level_iv": parse_level_iv,
+    "level_ae": parse_level_ae,
+    "level_band": parse_level_band,
+    "raw_score": parse_decimal,
+    "ability_score": parse_decimal,
+    "dle": parse_bounded_int,
+    "percentile": parse_percentile,
+    "reference_level": parse_reference_level,
+    "grade": parse_grade,
+    "moment": parse_moment,
+    "test_level": parse_grade,
+    "school_year": parse_school_year,
+    "date": parse_date,
+    "didactic_age": parse_bounded_int,
+}
+TEXT_FIELDS = (
+    "eck_id",
+    "external_id",
+    "surname",
+    "full_name",
+    "instrument",
+    "subject",
+    "test_version",
+    "supplier",
+    "generation",
+    "scale",
+    "functioning_level",
+    "norm",
+)
 
 
 class ResultTableReader:
     """Turns the rows of a results table into `ResultRecord`s.
 
     Used for the generic layout and, with its own aliases, for the ESIS export.
+    The cells are cleaned and parsed a column at a time (`read_columns`), and what
+    follows from several cells (the pupil reference, the test moment) is derived
+    per column too: a board's export has 100,000 rows, and a chain of calls per
+    cell would cost more than the database write. Each row is then put together
+    from its values.
     """
 
     # Whether a row without a date may get a nominal one from school year + moment.
     allow_nominal_dates = True
+    text_fields: tuple[str, ...] = TEXT_FIELDS
 
     def __init__(
         self, file_name: str, table: Table, columns: Columns, parsed: ParsedFile
@@ -161,8 +180,60 @@ class ResultTableReader:
         self.table = table
         self.columns = columns
         self.parsed = parsed
-        self.seen: dict[tuple[str, ...], int] = {}
+        self.seen: dict[tuple[object, ...], int] = {}
         self.nominal_dates = 0
+        self.data = read_columns(table, columns, self.text_fields, PARSERS)
+
+        texts, values = self.data.texts, self.data.values
+        surnames = texts["surname"]
+        if columns.has("full_name"):
+            surnames = [
+                surname or split_combined_name(full_name).surname
+                for surname, full_name in zip(surnames, texts["full_name"], strict=True)
+            ]
+        self.refs = list(
+            map(
+                _pupil_ref,
+                texts["eck_id"],
+                texts["external_id"],
+                surnames,
+                values["birth_date"],
+            )
+        )
+        self.instruments = [
+            instrument or subject
+            for instrument, subject in zip(
+                texts["instrument"], texts["subject"], strict=True
+            )
+        ]
+        self.moments = list(
+            map(_moment, values["moment"], values["test_level"], values["grade"])
+        )
+        # The values of each row in the order `result_of` unpacks them.
+        self.rows = list(
+            zip(
+                values["grade"],
+                values["school_year"],
+                values["date"],
+                values["level_iv"],
+                values["level_ae"],
+                values["level_band"],
+                values["raw_score"],
+                values["ability_score"],
+                values["dle"],
+                values["percentile"],
+                values["reference_level"],
+                values["didactic_age"],
+                texts["test_version"],
+                texts["supplier"],
+                texts["subject"],
+                texts["generation"],
+                texts["scale"],
+                texts["functioning_level"],
+                texts["norm"],
+                strict=True,
+            )
+        )
 
     def read(self) -> None:
         read_rows(self.file_name, self.table, self.parsed, self.handle_row)
@@ -172,9 +243,9 @@ class ResultTableReader:
                 "is afgeleid van schooljaar en toetsmoment."
             )
 
-    def handle_row(self, row: Row) -> bool:
-        record = self.result_of(row)
-        key = self.duplicate_key(row, record)
+    def handle_row(self, position: int, row: Row) -> bool:
+        record = self.result_of(position, row.number)
+        key = self.duplicate_key(position, record)
         if key in self.seen:
             raise incomplete(
                 "dubbele rij: zelfde leerling, toets, versie en datum als "
@@ -184,37 +255,72 @@ class ResultTableReader:
         self.parsed.results.append(record)
         return True
 
-    def duplicate_key(self, row: Row, record: ResultRecord) -> tuple[str, ...]:
+    def duplicate_key(self, position: int, record: ResultRecord) -> tuple[object, ...]:
         ref = record.ref
         return (
-            ref.eck_id or "",
-            ref.key or "",
+            ref.eck_id,
+            ref.key,
             record.instrument.lower(),
             record.test_version.lower(),
-            record.administered_on.isoformat(),
+            record.administered_on,
         )
 
-    def result_of(self, row: Row) -> ResultRecord:
-        ref = self.pupil_ref(row)
-        instrument = self.instrument(row)
-        subject_text = self.columns.text(row, "subject")
+    def result_of(self, position: int, number: int) -> ResultRecord:
+        ref = self.refs[position]
+        if ref is None:
+            raise incomplete("geen leerlingnummer", self.columns.name("external_id"))
+        instrument = self.instruments[position]
+        if not instrument:
+            raise incomplete("geen toets", self.columns.name("instrument"))
+        error = self.data.errors.get(position)
+        if error is not None:
+            raise error
 
-        scores = self.scores(row)
-        grade = self.columns.parse(row, "grade", parse_grade)
-        period, moment_grade = self.moment(row, grade)
-        school_year = self.columns.parse(row, "school_year", parse_school_year)
-        administered_on = self.date(row, school_year, period)
-        if scores.is_empty():
+        (
+            grade,
+            school_year,
+            administered_on,
+            level_iv,
+            level_ae,
+            (band_iv, band_ae),
+            raw_score,
+            ability_score,
+            dle,
+            percentile,
+            reference_level,
+            didactic_age,
+            version,
+            supplier,
+            subject,
+            generation,
+            scale,
+            functioning_level,
+            norm_label,
+        ) = self.rows[position]
+        period, moment_grade = self.moments[position]
+        if administered_on is None:
+            administered_on = self.nominal_date(school_year, period)
+        level_iv = level_iv or band_iv
+        level_ae = level_ae or band_ae
+        # A delivered percentile or reference level is a result on its own: the
+        # percentile is even the best source of the index.
+        if (
+            raw_score is None
+            and ability_score is None
+            and dle is None
+            and not level_iv
+            and not level_ae
+            and percentile is None
+            and reference_level is None
+        ):
             raise incomplete("geen score")
 
-        version = self.columns.text(row, "test_version")
-        supplier = self.columns.text(row, "supplier") or supplier_of(instrument)
         return ResultRecord(
             ref=ref,
-            supplier=supplier,
-            subject=subject_of(subject_text, instrument),
+            supplier=supplier or supplier_of(instrument),
+            subject=subject_of(subject, instrument),
             instrument=instrument,
-            generation=self.columns.text(row, "generation") or version,
+            generation=generation or version,
             administered_on=administered_on,
             school_year=school_year
             if school_year is not None
@@ -223,89 +329,62 @@ class ResultTableReader:
             moment_grade=moment_grade,
             grade_at_test=grade,
             test_version=version,
-            raw_score=scores.raw,
-            ability_score=scores.ability,
-            scale=self.columns.text(row, "scale"),
-            level_iv=scores.level_iv,
-            level_ae=scores.level_ae,
-            percentile=scores.percentile,
-            dle=scores.dle,
-            didactic_age=self.columns.parse(row, "didactic_age", parse_bounded_int),
-            functioning_level=self.columns.text(row, "functioning_level"),
-            reference_level=scores.reference_level,
-            norm_label=self.columns.text(row, "norm"),
-            position=SourcePosition(row=row.number),
+            raw_score=raw_score,
+            ability_score=ability_score,
+            scale=scale,
+            level_iv=level_iv,
+            level_ae=level_ae,
+            percentile=percentile,
+            dle=dle,
+            didactic_age=didactic_age,
+            functioning_level=functioning_level,
+            reference_level=reference_level,
+            norm_label=norm_label,
+            position=SourcePosition(row=number),
         )
 
-    def pupil_ref(self, row: Row) -> PupilRef:
-        surname = self.columns.text(row, "surname")
-        if not surname and self.columns.has("full_name"):
-            surname = split_combined_name(self.columns.text(row, "full_name")).surname
-        ref = PupilRef(
-            eck_id=self.columns.text(row, "eck_id") or None,
-            key=self.columns.text(row, "external_id") or None,
-            surname=surname or None,
-            birth_date=self.columns.parse(row, "birth_date", parse_date),
-        )
-        if not (ref.eck_id or ref.key):
-            raise incomplete("geen leerlingnummer", self.columns.name("external_id"))
-        return ref
-
-    def instrument(self, row: Row) -> str:
-        for field in INSTRUMENT_FIELDS:
-            if text := self.columns.text(row, field):
-                return text
-        raise incomplete("geen toets", self.columns.name("instrument"))
-
-    def scores(self, row: Row) -> _Scores:
-        level_iv = self.columns.parse(row, "level_iv", parse_level_iv) or ""
-        level_ae = self.columns.parse(row, "level_ae", parse_level_ae) or ""
-        band_iv, band_ae = self.level_band(row)
-        return _Scores(
-            raw=self.columns.parse(row, "raw_score", parse_decimal),
-            ability=self.columns.parse(row, "ability_score", parse_decimal),
-            dle=self.columns.parse(row, "dle", parse_bounded_int),
-            level_iv=level_iv or band_iv,
-            level_ae=level_ae or band_ae,
-            percentile=self.columns.parse(row, "percentile", parse_percentile),
-            reference_level=self.columns.parse(
-                row, "reference_level", parse_reference_level
-            ),
-        )
-
-    def level_band(self, row: Row) -> tuple[str, str]:
-        """A single `niveau` column holds either an I-V or an A-E level."""
-        text = self.columns.text(row, "level_band")
-        try:
-            return parse_level_iv(text) or "", ""
-        except ValueFormatError:
-            pass
-        return "", self.columns.parse(row, "level_band", parse_level_ae) or ""
-
-    def moment(self, row: Row, grade: str | None) -> tuple[Period | None, str | None]:
-        moment = self.columns.parse(row, "moment", parse_moment)
-        test_level = self.columns.parse(row, "test_level", parse_grade)
-        if moment is None:
-            return None, test_level
-
-        period, moment_grade = moment
-        if test_level is not None:
-            moment_grade = test_level
-        elif moment_grade is None and grade in _PRIMARY_GRADES:
-            # A bare `M` next to a grade means the regular test of that grade.
-            moment_grade = grade
-        return period, moment_grade
-
-    def date(self, row: Row, school_year: int | None, period: Period | None) -> dt.date:
-        administered_on = self.columns.parse(row, "date", parse_date)
-        if administered_on is not None:
-            return administered_on
-
+    def nominal_date(self, school_year: int | None, period: Period | None) -> dt.date:
+        """The date of a result whose file gives only school year and moment."""
         if not self.allow_nominal_dates or school_year is None or period is None:
             raise incomplete("geen afnamedatum", self.columns.name("date"))
         month, day, offset = _NOMINAL_DATES[period]
         self.nominal_dates += 1
         return dt.date(school_year + offset, month, day)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _pupil_ref(
+    eck_id: str, key: str, surname: str, birth_date: dt.date | None
+) -> PupilRef | None:
+    """The reference of a row's pupil, None without a pupil number or ECK-iD; one
+    object per pupil, however many rows the pupil has."""
+    if not (eck_id or key):
+        return None
+    return PupilRef(
+        eck_id=eck_id or None,
+        key=key or None,
+        surname=surname or None,
+        birth_date=birth_date,
+    )
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _moment(
+    moment: tuple[Period, str | None] | None,
+    test_level: str | None,
+    grade: str | None,
+) -> tuple[Period | None, str | None]:
+    """The period and the grade of the test version taken."""
+    if moment is None:
+        return None, test_level
+
+    period, moment_grade = moment
+    if test_level is not None:
+        moment_grade = test_level
+    elif moment_grade is None and grade in _PRIMARY_GRADES:
+        # A bare `M` next to a grade means the regular test of that grade.
+        moment_grade = grade
+    return period, moment_grade
 
 
 def parse(file_name: str, data: bytes) -> ParsedFile:
