@@ -183,7 +183,7 @@ def cell_to_text(cell: CellValue) -> str:
 def _build_table(
     rows: Sequence[Row], known_headers: Collection[str], delimiter: str | None
 ) -> Table:
-    filled = [row for row in rows if not _is_empty(row)]
+    filled = [row for row in rows if any(map(str.strip, row.cells))]
     if not filled:
         return Table(header=(), header_row=0, rows=(), delimiter=delimiter)
 
@@ -214,13 +214,12 @@ def _header_index(rows: Sequence[Row], known_headers: Collection[str]) -> int:
     return 0
 
 
-def _is_empty(row: Row) -> bool:
-    return not any(map(str.strip, row.cells))
-
-
 def _is_total_row(row: Row) -> bool:
     first = next(filter(None, map(str.strip, row.cells)), "")
-    return bool(first) and header_key(first.split(" ")[0]) in _TOTAL_ROW_WORDS
+    # Most rows start with a number: a total row starts with a word.
+    if first[:1].isdigit():
+        return False
+    return header_key(first.split(" ")[0]) in _TOTAL_ROW_WORDS
 
 
 def read_table(data: bytes, known_headers: Collection[str]) -> Table:

@@ -410,13 +410,15 @@ class BatchWriter:
         # kept to dictionaries, and an index is computed once per distinct score.
         delivered: dict[ResultKey, tuple[Instrument, tuple[Any, ...]]] = {}
         indexes = self.context.indexes
+        find_pupil = self.pupils.find
+        years = self.years
         for record in records:
-            pupil = self.pupil_for(record)
+            pupil = find_pupil(record.ref) or self.pupil_for(record)
             if pupil is None:
                 continue
             instrument = self.instrument_for(record)
-            year = self.years.get(record.school_year) or school_year_for(
-                record.school_year, self.years
+            year = years.get(record.school_year) or school_year_for(
+                record.school_year, years
             )
             score = (
                 instrument.id,
@@ -431,7 +433,7 @@ class BatchWriter:
                 index = indexes[score]
             else:
                 index = indexes[score] = self.index_of(instrument, record)
-            key = ResultKey(
+            key = (
                 pupil.id,
                 instrument.id,
                 record.test_version[:100],
@@ -441,11 +443,11 @@ class BatchWriter:
 
         known = self.context.pupils_with_results
         stored = self.context.results.existing(
-            [key for key in delivered if key.pupil_id in known]
+            [key for key in delivered if key[0] in known]
         )
         new_rows = [(k, v) for k, (_, v) in delivered.items() if k not in stored]
         self.context.results.insert(new_rows, self.batch.pk)
-        known.update(key.pupil_id for key, _ in new_rows)
+        known.update(key[0] for key, _ in new_rows)
         self.summary.counts["results_created"] += len(new_rows)
 
         for key, row in stored.items():

@@ -149,7 +149,7 @@ class ColumnData:
     """A table read a column at a time: per field one entry for each data row.
 
     `texts` holds the cleaned text of the text fields and `values` the parsed
-    values of the typed ones; a field without a column reads "" or what its parser
+    values of the typed fields; a field without a column reads "" or what its parser
     makes of "". `errors` holds, per row position, the first malformed value.
     """
 
@@ -180,27 +180,29 @@ def read_columns(
         for row in table.rows
     ]
 
+    def column(index: int) -> list[str]:
+        return list(map(itemgetter(index), cells))
+
     texts: dict[str, list[str]] = {}
-    for field in (*text_fields, *parsers):
+    for field in text_fields:
         index = columns.index(field)
         texts[field] = (
-            [""] * count
-            if index is None
-            else list(map(clean, map(itemgetter(index), cells)))
+            [""] * count if index is None else list(map(clean, column(index)))
         )
 
+    # The parsers clean their input themselves, and cache per text.
     values: dict[str, list[Any]] = {}
     errors: dict[int, RowError] = {}
     for field, parser in parsers.items():
-        if columns.index(field) is None:
+        index = columns.index(field)
+        if index is None:
             values[field] = [parser("")] * count
             continue
+        raw = column(index)
         try:
-            values[field] = list(map(parser, texts[field]))
+            values[field] = list(map(parser, raw))
         except ValueFormatError:
-            values[field] = _parse_each(
-                texts[field], parser, columns.name(field), errors
-            )
+            values[field] = _parse_each(raw, parser, columns.name(field), errors)
     return ColumnData(texts, values, errors)
 
 

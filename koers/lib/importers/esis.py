@@ -18,8 +18,7 @@ from koers.lib.importers._tables import (
     require_columns,
 )
 from koers.lib.importers.tabular import TEXT_FIELDS, ResultTableReader
-from koers.lib.records import ParsedFile, ResultRecord
-from koers.lib.textfile import Table
+from koers.lib.records import ParsedFile
 from koers.lib.values import header_key
 
 logger = logging.getLogger(__name__)
@@ -61,16 +60,9 @@ class EsisReader(ResultTableReader):
     allow_nominal_dates = False
     text_fields = (*TEXT_FIELDS, "brin_branch")
 
-    def __init__(
-        self, file_name: str, table: Table, columns: Columns, parsed: ParsedFile
-    ) -> None:
-        super().__init__(file_name, table, columns, parsed)
-        self.brins = [
-            text[:BRIN_LENGTH].upper() for text in self.data.texts["brin_branch"]
-        ]
-
-    def duplicate_key(self, position: int, record: ResultRecord) -> tuple[object, ...]:
-        return (self.brins[position], *super().duplicate_key(position, record))
+    def key_columns(self) -> list[list[str]]:
+        brins = [text[:BRIN_LENGTH].upper() for text in self.data.texts["brin_branch"]]
+        return [brins, *super().key_columns()]
 
 
 def known_header_keys() -> frozenset[str]:

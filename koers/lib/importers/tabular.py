@@ -209,6 +209,17 @@ class ResultTableReader:
         self.moments = list(
             map(_moment, values["moment"], values["test_level"], values["grade"])
         )
+        # Rows with the same pupil, test, version and date are one result: the
+        # first is kept. A row without a date gets its nominal date in `result_of`.
+        self.keys = list(
+            zip(
+                *self.key_columns(),
+                map(str.lower, self.instruments),
+                map(str.lower, texts["test_version"]),
+                values["date"],
+                strict=True,
+            )
+        )
         # The values of each row in the order `result_of` unpacks them.
         self.rows = list(
             zip(
@@ -243,9 +254,16 @@ class ResultTableReader:
                 "is afgeleid van schooljaar en toetsmoment."
             )
 
+    def key_columns(self) -> list[list[str]]:
+        """The columns besides test, version and date that identify a result."""
+        texts = self.data.texts
+        return [texts["eck_id"], texts["external_id"]]
+
     def handle_row(self, position: int, row: Row) -> bool:
         record = self.result_of(position, row.number)
-        key = self.duplicate_key(position, record)
+        key = self.keys[position]
+        if key[-1] is None:
+            key = (*key[:-1], record.administered_on)
         if key in self.seen:
             raise incomplete(
                 "dubbele rij: zelfde leerling, toets, versie en datum als "
@@ -254,16 +272,6 @@ class ResultTableReader:
         self.seen[key] = row.number
         self.parsed.results.append(record)
         return True
-
-    def duplicate_key(self, position: int, record: ResultRecord) -> tuple[object, ...]:
-        ref = record.ref
-        return (
-            ref.eck_id,
-            ref.key,
-            record.instrument.lower(),
-            record.test_version.lower(),
-            record.administered_on,
-        )
 
     def result_of(self, position: int, number: int) -> ResultRecord:
         ref = self.refs[position]
