@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from koers.lib.importers import _xml
@@ -54,7 +53,6 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "oso"
 ROOT = "dossier"
-ATTACHMENT = "bestandsinhoud"
 
 END_TEST_SUPPLIERS = {"0011": "Centrale Eindtoets", "0012": "Route 8", "0013": "IEP"}
 PART_DOMAINS = {"8001": Domain.MATH}
@@ -63,7 +61,7 @@ EXEMPT = "J"
 
 
 def parse(file_name: str, data: bytes) -> ParsedFile:
-    root = _xml.parse(file_name, data, drop_content_of={ATTACHMENT})
+    root = _xml.parse(file_name, data)
     if _xml.local_name(root.tag) != ROOT:
         raise ImportRejected(file_name, "verwacht een OSO-dossier (element 'dossier')")
 
@@ -259,21 +257,6 @@ def _end_test_levels(result: Element) -> dict[Domain, ReferenceLevel | None]:
 # --- test list --------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _DerivedScores:
-    """The referentiescores of one test, and the ones Koers has a field for."""
-
-    all: list[DerivedScore]
-
-    def first(self, *codes: str) -> str:
-        """The value of the first code present, in order of preference."""
-        for code in codes:
-            for score in self.all:
-                if score.code.upper() == code.upper() and score.value:
-                    return score.value
-        return ""
-
-
 def _read_tests(
     element: Element, ref: PupilRef, prefix: str, parsed: ParsedFile
 ) -> None:
@@ -291,61 +274,87 @@ def _read_tests(
 
 
 def _result(test: Element, ref: PupilRef, path: str) -> ResultRecord:
-    identification = _xml.child(test, "toetsidentificatie")
-    code = _xml.text(identification, "eldtoetscode")
-    name = _xml.text(identification, "toetsnaam")
-    version = _xml.text(identification, "toetsversie")
+    # Every test of every dossier passes here: each element's children are read
+    # once into a dictionary instead of being searched for each field.
+    parts = _xml.child_elements(test)
+    identification = _xml.child_texts(parts.get("toetsidentificatie"))
+    code = identification.get("eldtoetscode", "")
+    name = identification.get("toetsnaam", "")
+    version = identification.get("toetsversie", "")
     if not (name or code):
         raise incomplete("geen toetsnaam of toetscode", "toetsidentificatie")
 
-    administration = _xml.child(test, "afname")
-    administered_on = _field(administration, "afnamedatum", parse_date)
+    administration = _xml.child_texts(parts.get("afname"))
+    administered_on = _value(administration, "afnamedatum", parse_date)
     if administered_on is None:
         raise incomplete("geen afnamedatum", "afnamedatum")
 
-    result = _xml.child(test, "resultaat")
-    score = _xml.child(result, "toetsscore")
-    derived = _DerivedScores(_derived_scores(result))
+    result = parts.get("resultaat")
+    score = _xml.child_texts(_xml.child(result, "toetsscore"))
+    derived = _derived_scores(result)
+    first = _first_values(derived)
     moment = moment_from_test_version(version)
     return ResultRecord(
         ref=ref,
         supplier=supplier_of(name),
-        subject=subject_of(_xml.text(identification, "leergebied"), name),
+        subject=subject_of(identification.get("leergebied", ""), name),
         instrument=name or code,
         generation=code,
         administered_on=administered_on,
         school_year=school_year_of(administered_on),
         period=moment[0] if moment else None,
         moment_grade=moment[1] if moment else None,
-        grade_at_test=_field(administration, "jaargroep", parse_grade),
+        grade_at_test=_value(administration, "jaargroep", parse_grade),
         test_version=version,
-        raw_score=_field(score, "aantalgoed", parse_decimal),
-        ability_score=_field(score, "vaardigheidsscore", parse_decimal),
-        scale=_xml.text(score, "codevaardigheidsschaal"),
-        level_iv=_lenient(parse_level_iv, derived.first("IV", "CIV")) or "",
-        level_ae=_lenient(parse_level_ae, derived.first("AE", "CAE")) or "",
-        percentile=_lenient(parse_percentile, derived.first("Percentiel")),
-        dle=_lenient(parse_bounded_int, derived.first("DLE")),
-        didactic_age=_field(administration, "dl", parse_bounded_int),
-        functioning_level=derived.first("FN"),
-        reference_level=_lenient(parse_reference_level, derived.first("RNTRM")),
-        derived=derived.all,
+        raw_score=_value(score, "aantalgoed", parse_decimal),
+        ability_score=_value(score, "vaardigheidsscore", parse_decimal),
+        scale=score.get("codevaardigheidsschaal", ""),
+        level_iv=_lenient(parse_level_iv, first("IV", "CIV")) or "",
+        level_ae=_lenient(parse_level_ae, first("AE", "CAE")) or "",
+        percentile=_lenient(parse_percentile, first("PERCENTIEL")),
+        dle=_lenient(parse_bounded_int, first("DLE")),
+        didactic_age=_value(administration, "dl", parse_bounded_int),
+        functioning_level=first("FN"),
+        reference_level=_lenient(parse_reference_level, first("RNTRM")),
+        derived=derived,
         position=SourcePosition(path=path),
     )
 
 
+def _value[T](texts: dict[str, str], name: str, parser: Callable[[str], T]) -> T:
+    try:
+        return parser(texts.get(name, ""))
+    except ValueFormatError as error:
+        raise RowError(error.message, name, malformed=True) from error
+
+
 def _derived_scores(result: Element | None) -> list[DerivedScore]:
-    if result is None:
-        return []
-    return [
-        DerivedScore(
-            code=_xml.text(item, "codereferentiescore"),
-            value=_xml.text(item, "waarde"),
-            comparison_group=_xml.text(item, "codevergelijkingsgroep"),
-        )
-        for item in _xml.children(result, "referentiescore")
-        if _xml.text(item, "codereferentiescore")
-    ]
+    scores = []
+    for item in _xml.children(result, "referentiescore"):
+        texts = _xml.child_texts(item)
+        code = texts.get("codereferentiescore", "")
+        if code:
+            scores.append(
+                DerivedScore(
+                    code=code,
+                    value=texts.get("waarde", ""),
+                    comparison_group=texts.get("codevergelijkingsgroep", ""),
+                )
+            )
+    return scores
+
+
+def _first_values(scores: list[DerivedScore]) -> Callable[..., str]:
+    """The value of the first of the given codes (upper case) that is present."""
+    values: dict[str, str] = {}
+    for score in scores:
+        if score.value:
+            values.setdefault(score.code.upper(), score.value)
+
+    def first(*codes: str) -> str:
+        return next((values[code] for code in codes if code in values), "")
+
+    return first
 
 
 def _note_dropped_bsn(root: Element, parsed: ParsedFile) -> None:
