@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from statistics import NormalDist, fmean
 
 from koers.lib.analysis.norms import NormRow
@@ -118,6 +119,7 @@ def clamp_index(value: float) -> float:
     return min(MAX_INDEX, max(MIN_INDEX, value))
 
 
+@lru_cache(maxsize=65536)
 def normal_score(index: float) -> float:
     """z = Φ⁻¹(index / 100); the index must lie strictly between 0 and 100."""
     if not 0.0 < index < 100.0:

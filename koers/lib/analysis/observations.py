@@ -9,7 +9,10 @@ from koers.lib.analysis.index import IndexSource
 from koers.lib.records import Period, ReferenceLevel, Subject
 
 
-@dataclass(frozen=True, slots=True)
+# Read-only by convention, not frozen: a frozen dataclass sets each field through
+# `object.__setattr__`, and a school page makes one per result of five years, which
+# made a third of the page's time.
+@dataclass(slots=True)
 class Observation:
     """One result, as the Django layer reads it from the database.
 

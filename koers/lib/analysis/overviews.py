@@ -180,14 +180,20 @@ class PupilOverview:
 
 
 def school_overview(
-    observations: Iterable[Observation], targets: Targets, school_year: int
+    observations: Iterable[Observation],
+    targets: Targets,
+    school_year: int,
+    *,
+    latest_only: bool = False,
 ) -> SchoolOverview:
     """Rows per subject x grade x period of `school_year`, with trend and aggregates.
 
     `observations` may hold earlier school years: they feed the trend (the mean index
     of the same subject x grade x period in each of the previous two years).
+    `latest_only` says the caller already kept one result per pupil, subject and
+    moment (`latest_per_pupil`), as a page with several overviews does once.
     """
-    latest = _latest_per_pupil(observations)
+    latest = list(observations) if latest_only else latest_per_pupil(observations)
     this_year = [o for o in latest if o.school_year == school_year]
 
     history: dict[tuple[int, tuple[Subject, str, Period]], list[float]] = defaultdict(
@@ -221,12 +227,16 @@ def group_overview(
     targets: Targets,
     group_id: int,
     school_year: int,
+    *,
+    latest_only: bool = False,
 ) -> GroupOverview:
-    """Per subject x period: the group's summary and verdicts, and each pupil's need."""
+    """Per subject x period: the group's summary and verdicts, and each pupil's need.
+
+    `latest_only`: as for `school_overview`.
+    """
+    latest = observations if latest_only else latest_per_pupil(observations)
     cells = [
-        o
-        for o in _latest_per_pupil(observations)
-        if o.group_id == group_id and o.school_year == school_year
+        o for o in latest if o.group_id == group_id and o.school_year == school_year
     ]
     group_name = cells[0].group_name if cells else ""
 
@@ -395,7 +405,9 @@ def _pupil_result(observation: Observation) -> PupilResult:
     )
 
 
-def _latest_per_pupil(observations: Iterable[Observation]) -> list[Observation]:
+def latest_per_pupil(observations: Iterable[Observation]) -> list[Observation]:
+    """One result per pupil, subject, school year and period: the latest taken
+    (a retake replaces the first attempt)."""
     latest: dict[tuple[int, Subject, int, Period], Observation] = {}
     for observation in observations:
         key = (

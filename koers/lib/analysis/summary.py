@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import fmean
 
 from koers.lib.analysis.ambitions import (
@@ -20,7 +21,7 @@ from koers.lib.analysis.ambitions import (
 from koers.lib.analysis.forecast import CourseForecast, ForecastBasis, forecast_course
 from koers.lib.analysis.index import IV_BANDS, iv_band, mean_index
 from koers.lib.analysis.observations import Observation
-from koers.lib.records import Subject
+from koers.lib.records import ReferenceLevel, Subject
 
 # The end-of-school metrics are judged on transition-test results (outcomes.py).
 _EVALUATED_METRICS = (
@@ -108,9 +109,16 @@ def _metric_value(metric: AmbitionMetric, summary: Summary) -> tuple[float | Non
 
 
 def course_of(observation: Observation) -> CourseForecast | None:
-    return forecast_course(
-        observation.subject, observation.index, observation.reference_level
-    )
+    return _course(observation.subject, observation.index, observation.reference_level)
+
+
+# One result is summarised in its row, its school aggregates and its group: the
+# course is worked out once per subject, index and level.
+@lru_cache(maxsize=65536)
+def _course(
+    subject: Subject, index: float, level: ReferenceLevel | None
+) -> CourseForecast | None:
+    return forecast_course(subject, index, level)
 
 
 def _band_counts(indexes: list[float]) -> dict[str, int]:
