@@ -238,10 +238,12 @@ def read_rows(
     first_malformed_row = 0
     produced = 0
 
+    width = len(table.header)
     for position, row in enumerate(table.rows):
         parsed.rows_read += 1
         try:
-            _check_width(table, row)
+            if len(row.cells) > width:
+                _check_width(table, row)
             produced += handle_row(position, row)
         except RowError as error:
             where = SourcePosition(row=row.number, column=error.column)
@@ -269,6 +271,8 @@ def _check_width(table: Table, row: Row) -> None:
 def note_dropped_bsn(table: Table, parsed: ParsedFile) -> None:
     """BSN columns are never read; tell the user how many values were left behind."""
     indexes = [index for index, name in enumerate(table.header) if is_bsn_field(name)]
+    if not indexes:
+        return
     dropped = sum(
         1 for row in table.rows for index in indexes if not is_missing(row.get(index))
     )

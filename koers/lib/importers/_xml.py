@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from functools import lru_cache
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import defusedxml
 import defusedxml.ElementTree as safe_et
@@ -81,7 +81,15 @@ def child_elements(element: Element | None) -> dict[str, Element]:
 
 def child_texts(element: Element | None) -> dict[str, str]:
     """The cleaned text of the children by local name, the first of each name."""
-    return {name: clean(item.text) for name, item in child_elements(element).items()}
+    found: dict[str, str] = {}
+    if element is None:
+        return found
+    for item in element:
+        if isinstance(item.tag, str):
+            name = _local_name(item.tag)
+            if name not in found:
+                found[name] = clean(item.text)
+    return found
 
 
 def descendants(element: Element, name: str) -> Iterator[Element]:
@@ -119,10 +127,36 @@ def parse(file_name: str, data: bytes) -> Element:
     read, which the upload limit bounds.
     """
     try:
-        root: Element = safe_et.fromstring(data, forbid_dtd=True)
+        root = _DefusedTree().feed_all(data)
     except _XML_ERRORS as error:
         raise ImportRejected(file_name, _describe(error)) from error
     return root
+
+
+class _DefusedTree:
+    """defusedxml's parser, building ElementTree's C elements.
+
+    defusedxml guards expat with its handlers for DTDs and entity declarations;
+    those stay as they are. Its base class, the pure-Python `XMLParser`, also
+    routes every start and end tag through a Python method that only renames
+    the tag before calling the tree builder. Here expat calls the C tree builder
+    directly, which halves the parse of a folder of OSO dossiers. The tags then
+    read `namespace}name` instead of `{namespace}name`; Koers matches elements on
+    their local name only (`local_name`), which is the same in both.
+    """
+
+    def __init__(self) -> None:
+        self.builder = TreeBuilder()
+        self.parser = safe_et.XMLParser(target=self.builder, forbid_dtd=True)
+        expat = self.parser.parser
+        expat.ordered_attributes = False
+        expat.StartElementHandler = self.builder.start
+        expat.EndElementHandler = self.builder.end
+
+    def feed_all(self, data: bytes) -> Element:
+        self.parser.feed(data)
+        root: Element = self.parser.close()
+        return root
 
 
 def first_element_names(data: bytes) -> list[str]:

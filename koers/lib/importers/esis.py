@@ -77,7 +77,8 @@ def parse(file_name: str, data: bytes) -> ParsedFile:
     parsed = ParsedFile(file_name=file_name, format=FORMAT)
     reader = EsisReader(file_name, table, columns, parsed)
     reader.read()
-    _set_school(parsed, {text.upper() for text in reader.data.texts["brin_branch"]})
+    brin_branches = set(reader.data.texts["brin_branch"])
+    _set_school(parsed, {text.upper() for text in brin_branches})
     note_dropped_bsn(table, parsed)
     logger.info(
         "esis results: %d rows, %d results, %d skipped",
