@@ -153,6 +153,7 @@ class SubjectView:
     subject: str
     aggregates: list[RowView]
     rows: list[RowView]
+    key: str = ""  # the subject's code, for the chart's address
 
 
 def school_subjects(
@@ -166,7 +167,8 @@ def school_subjects(
         if aggregate.period != period:
             continue
         view = views.setdefault(
-            aggregate.subject, SubjectView(subject_label(aggregate.subject), [], [])
+            aggregate.subject,
+            SubjectView(subject_label(aggregate.subject), [], [], aggregate.subject),
         )
         label = (
             _("School, groep 3-8")
@@ -186,7 +188,7 @@ def school_subjects(
         if row.period != period:
             continue
         view = views.setdefault(
-            row.subject, SubjectView(subject_label(row.subject), [], [])
+            row.subject, SubjectView(subject_label(row.subject), [], [], row.subject)
         )
         view.rows.append(
             RowView(
@@ -236,6 +238,7 @@ class GroupSubjectView:
     challenge_from: float
     pupils: list[PupilLineView]
     without_result: list[Pupil]
+    key: str = ""  # the subject's code, for the chart's address
 
 
 def group_subjects(
@@ -290,6 +293,7 @@ def group_subjects(
                 item.need_thresholds.challenge_from,
                 lines,
                 without_result,
+                item.subject,
             )
         )
     return views

@@ -44,6 +44,9 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "years": years,
         "year": year,
         "period": period,
+        # The filters as text, for the addresses of the charts and downloads.
+        "year_text": str(year or ""),
+        "period_text": period.value if period else "",
         "periods": presenters.periods_of(overview),
         "subjects": presenters.school_subjects(overview, period),
         "groups": presenters.group_links(groups),
@@ -68,6 +71,7 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
         "group": group,
         "year": group.school_year.start_year,
         "period": period,
+        "period_text": period.value if period else "",
         "periods": presenters.periods_of(overview),
         "subjects": presenters.group_subjects(overview, period, group, flags),
     }

@@ -1,0 +1,110 @@
+"""The charts of the overview pages, each served as an SVG image.
+
+A page links its charts as images, so it renders without waiting for them and the
+browser fetches them side by side. Each chart reads the same data as its page,
+with the same filters from the query string, and the same access rules.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from koers.analysis import charts, presenters, services
+from koers.lib.records import Subject
+from koers.schools.access import (
+    get_group_for_user,
+    get_pupil_for_user,
+    get_school_for_user,
+)
+
+logger = logging.getLogger(__name__)
+
+SVG = "image/svg+xml"
+
+
+def svg_response(svg: str) -> HttpResponse:
+    response = HttpResponse(svg, content_type=SVG)
+    # Pupil data: kept in the browser's own cache only, for a short while.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def subject_or_404(value: str) -> Subject:
+    try:
+        return Subject(value)
+    except ValueError as error:
+        raise Http404 from error
+
+
+@login_required
+def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+    wanted = subject_or_404(subject)
+
+    results = services.SchoolResults.load(school)
+    year = presenters.chosen_year(request, results.school_years())
+    overview = results.school_overview(year) if year else None
+    period = presenters.chosen_period(request, overview)
+    rows = [
+        row
+        for row in (overview.rows if overview else ())
+        if row.subject == wanted and row.period == period
+    ]
+    if not rows:
+        raise Http404
+
+    labels = [_("Groep %(grade)s") % {"grade": row.grade} for row in rows]
+    logger.info("school chart school=%s subject=%s", school.pk, wanted.value)
+    return svg_response(charts.school_subject_chart(rows, labels))
+
+
+@login_required
+def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpResponse:
+    group = get_group_for_user(request.user, group_id)
+    wanted = subject_or_404(subject)
+
+    overview = services.SchoolResults.load(group.school).group_overview(group)
+    period = presenters.chosen_period(request, overview)
+    found = next(
+        (
+            item
+            for item in overview.subjects
+            if item.subject == wanted and item.period == period
+        ),
+        None,
+    )
+    if found is None:
+        raise Http404
+
+    logger.info("group chart group=%s subject=%s", group.pk, wanted.value)
+    return svg_response(charts.group_subject_chart(found))
+
+
+@login_required
+def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+
+    overview = services.pupil_overview_for(pupil)
+    if overview is None or not overview.subjects:
+        raise Http404
+    flags = services.flags_for(pupil.school, pupil)
+    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+
+    logger.info("pupil chart pupil=%s", pupil.pk)
+    return svg_response(charts.pupil_chart(overview, flags, labels))
+
+
+@login_required
+def outcomes_chart(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+
+    report = services.outcomes_for(school)
+    if not report.years:
+        raise Http404
+
+    logger.info("outcomes chart school=%s", school.pk)
+    return svg_response(charts.outcomes_chart(report))
