@@ -30,6 +30,8 @@ from koers.schools.models import Group, Pupil
 
 PERIOD_PARAMETER = "moment"
 YEAR_PARAMETER = "jaar"
+SUBJECT_PARAMETER = "vak"
+FILTER_SESSION_KEY = "koers_filters"
 
 METRIC_LABELS = {
     AmbitionMetric.P80: "p80",
@@ -52,9 +54,26 @@ def year_label(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
 
 
+def asked_filter(request: HttpRequest, name: str) -> str:
+    """A filter from the query string, else the one chosen last on another page.
+
+    The school year, moment and subject stay as chosen while the user moves from
+    the school to a group to a pupil and back: a choice is kept in the session.
+    """
+    session = getattr(request, "session", None)
+    remembered: dict[str, str] = session.get(FILTER_SESSION_KEY, {}) if session else {}
+    asked = request.GET.get(name)
+    if asked is None:
+        return remembered.get(name, "")
+
+    if session is not None and remembered.get(name) != asked:
+        session[FILTER_SESSION_KEY] = {**remembered, name: asked}
+    return asked
+
+
 def chosen_year(request: HttpRequest, years: Sequence[int]) -> int | None:
-    """The school year asked for in the query string, else the latest with results."""
-    asked = request.GET.get(YEAR_PARAMETER, "")
+    """The school year asked for (or chosen before), else the latest with results."""
+    asked = asked_filter(request, YEAR_PARAMETER)
     for year in years:
         if asked in (str(year), year_label(year)):
             return year
@@ -74,13 +93,25 @@ def periods_of(overview: SchoolOverview | GroupOverview | None) -> list[Period]:
 def chosen_period(
     request: HttpRequest, overview: SchoolOverview | GroupOverview | None
 ) -> Period | None:
-    """The moment asked for, else the latest moment of the year that has results."""
+    """The moment asked for (or chosen before), else the latest moment of the year
+    that has results."""
     periods = periods_of(overview)
-    asked = request.GET.get(PERIOD_PARAMETER, "").upper()
+    asked = asked_filter(request, PERIOD_PARAMETER).upper()
     for period in periods:
         if period.value == asked:
             return period
     return periods[-1] if periods else None
+
+
+def subjects_of(views: Sequence[Any]) -> list[tuple[str, str]]:
+    """(code, label) of the subjects on a page, for the subject filter."""
+    return [(view.key, view.subject) for view in views]
+
+
+def chosen_subject(request: HttpRequest, subjects: Sequence[tuple[str, str]]) -> str:
+    """The subject code asked for (or chosen before); "" shows every subject."""
+    asked = asked_filter(request, SUBJECT_PARAMETER)
+    return asked if asked in {code for code, _label in subjects} else ""
 
 
 @dataclass
@@ -361,3 +392,44 @@ def outcomes(report: OutcomeReport) -> dict[str, Any]:
         if report.three_year.pct_1s2f is not None
         else None,
     }
+
+
+@dataclass
+class MissedAmbitions:
+    group: Group
+    period: Period
+    subjects: list[tuple[str, list[VerdictView]]]
+
+
+def missed_ambitions(
+    overviews: Sequence[tuple[Group, GroupOverview]],
+) -> list[MissedAmbitions]:
+    """Per group, at its latest moment, the subjects with a missed ambition."""
+    found = []
+    for group, overview in overviews:
+        periods = periods_of(overview)
+        if not periods:
+            continue
+        latest = periods[-1]
+        subjects = [
+            (subject_label(item.subject), missed)
+            for item in overview.subjects
+            if item.period == latest
+            and (missed := [v for v in verdict_views(item.verdicts) if v.met is False])
+        ]
+        if subjects:
+            found.append(MissedAmbitions(group, latest, subjects))
+    return found
+
+
+def flagged_per_group(
+    flags: Sequence[Flag], groups: Sequence[Group]
+) -> list[tuple[Group, int]]:
+    """How many pupils of each group have a signal, for groups with any."""
+    pupils_of = {
+        group.pk: set(group.enrolments.values_list("pupil_id", flat=True))
+        for group in groups
+    }
+    flagged = {flag.pupil_id for flag in flags}
+    counts = [(group, len(pupils_of[group.pk] & flagged)) for group in groups]
+    return [(group, count) for group, count in counts if count]

@@ -9,6 +9,7 @@ app_name = "analysis"
 urlpatterns = [
     path("", views.home, name="home"),
     path("school/<int:school_id>/", views.school_page, name="school-overview"),
+    path("school/<int:school_id>/start/", views.start_page, name="school-start"),
     path("groep/<int:group_id>/", views.group_page, name="group-overview"),
     path("leerling/<int:pupil_id>/", views.pupil_page, name="pupil-overview"),
     # Charts, one SVG image each. The fixed name comes first: it would otherwise

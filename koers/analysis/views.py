@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from koers.analysis import presenters, services
+from koers.results.models import ImportBatch
 from koers.schools.access import (
     get_group_for_user,
     get_pupil_for_user,
@@ -24,8 +25,38 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     schools = list(schools_for_user(request.user))
     if len(schools) == 1:
-        return redirect("analysis:school-overview", school_id=schools[0].pk)
+        return redirect("analysis:school-start", school_id=schools[0].pk)
     return render(request, "analysis/home.html", {"schools": schools})
+
+
+@login_required
+def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
+    """What needs attention now: the groups that miss an ambition at the latest
+    moment, the pupils with a signal this school year, and the latest imports."""
+    school = get_school_for_user(request.user, school_id)
+
+    results = services.SchoolResults.load(school)
+    years = results.school_years()
+    year = years[-1] if years else None
+    groups = list(
+        Group.objects.filter(school=school, school_year__start_year=year or 0)
+        .select_related("school_year")
+        .order_by("name")
+    )
+    overviews = [(group, results.group_overview(group)) for group in groups]
+    flags = results.current_flags(year) if year else []
+
+    context = {
+        "school": school,
+        "year": year,
+        "year_label": presenters.year_label(year) if year else "",
+        "missed": presenters.missed_ambitions(overviews),
+        "flagged": presenters.flagged_per_group(flags, groups),
+        "flagged_pupils": len({flag.pupil_id for flag in flags}),
+        "imports": ImportBatch.objects.filter(school=school)[:5],
+    }
+    logger.info("start page viewed school=%s year=%s", school.pk, year)
+    return render(request, "analysis/start.html", context)
 
 
 @login_required
@@ -37,6 +68,9 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
     year = presenters.chosen_year(request, years)
     overview = results.school_overview(year) if year else None
     period = presenters.chosen_period(request, overview)
+    subjects = presenters.school_subjects(overview, period)
+    subject_choices = presenters.subjects_of(subjects)
+    subject = presenters.chosen_subject(request, subject_choices)
     groups = Group.objects.filter(school=school, school_year__start_year=year or 0)
 
     context = {
@@ -48,7 +82,9 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "year_text": str(year or ""),
         "period_text": period.value if period else "",
         "periods": presenters.periods_of(overview),
-        "subjects": presenters.school_subjects(overview, period),
+        "subject_choices": subject_choices,
+        "subject": subject,
+        "subjects": [s for s in subjects if s.key == subject or not subject],
         "groups": presenters.group_links(groups),
         "flag_count": len({f.pupil_id for f in results.current_flags(year or 0)}),
         "outcomes": presenters.outcomes(services.outcomes_for(school)),
@@ -65,6 +101,9 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
     overview = results.group_overview(group)
     period = presenters.chosen_period(request, overview)
     flags = results.current_flags(group.school_year.start_year)
+    subjects = presenters.group_subjects(overview, period, group, flags)
+    subject_choices = presenters.subjects_of(subjects)
+    subject = presenters.chosen_subject(request, subject_choices)
 
     context = {
         "school": group.school,
@@ -73,7 +112,9 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
         "period": period,
         "period_text": period.value if period else "",
         "periods": presenters.periods_of(overview),
-        "subjects": presenters.group_subjects(overview, period, group, flags),
+        "subject_choices": subject_choices,
+        "subject": subject,
+        "subjects": [s for s in subjects if s.key == subject or not subject],
     }
     logger.info("group overview viewed group=%s", group.pk)
     return render(request, "analysis/group.html", context)

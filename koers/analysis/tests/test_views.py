@@ -59,7 +59,7 @@ def test_it_shows_a_dutch_login_page() -> None:
     assert "Inloggen bij Koers" in response.content.decode()
 
 
-def test_it_sends_a_user_of_one_school_straight_to_its_overview() -> None:
+def test_it_sends_a_user_of_one_school_straight_to_its_start_page() -> None:
     data = small_school()
     client = member_of(data["school"])
 
@@ -67,7 +67,7 @@ def test_it_sends_a_user_of_one_school_straight_to_its_overview() -> None:
 
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "analysis:school-overview", args=[data["school"].pk]
+        "analysis:school-start", args=[data["school"].pk]
     )
 
 
