@@ -44,10 +44,14 @@ def env_int(name: str, default: int) -> int:
         ) from None
 
 
+def data_dir() -> Path:
+    return Path(os.environ.get("KOERS_DATA_DIR") or user_data_path("koers"))
+
+
 def default_database_url() -> str:
-    data_dir = Path(os.environ.get("KOERS_DATA_DIR") or user_data_path("koers"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'koers.sqlite3'}"
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'koers.sqlite3'}"
 
 
 DEBUG = env_bool("KOERS_DEBUG", False)
@@ -68,9 +72,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
     "koers.schools",
     "koers.results",
     "koers.analysis",
+    "koers.imports",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "koers.urls"
@@ -152,6 +160,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Uploads and imports: bigger files are rejected before they are parsed.
 KOERS_MAX_IMPORT_BYTES = env_int("KOERS_MAX_IMPORT_BYTES", 200 * 1024**2)
+# Uploaded files wait here, under generated names, until they are imported or the
+# upload is cancelled. Outside the static files: nothing here is ever served.
+KOERS_UPLOAD_DIR = data_dir() / "uploads"
+
+# Imports from the browser run in the background: the queue is a table in the
+# same database, worked off by `koers manage db_worker`. The tests of
+# koers.imports switch to django.tasks.backends.immediate.ImmediateBackend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -7,4 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("koers.analysis.urls")),
+    path("", include("koers.imports.urls")),
 ]

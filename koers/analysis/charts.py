@@ -249,20 +249,22 @@ def group_subject_chart(subject: GroupSubjectOverview) -> str:
             solid_capstyle="butt",
             label=_("middenmoot (p80 tot p20)"),
         )
-    for metric in (AmbitionMetric.P80, AmbitionMetric.P20):
-        verdict = _verdict(subject.verdicts, metric)
-        if verdict is not None:
-            axis.axvline(
-                verdict.target, color=TARGET_COLOUR, linestyle="--", linewidth=1
-            )
-    axis.plot(
-        [],
-        [],
-        color=TARGET_COLOUR,
-        linestyle="--",
-        linewidth=1,
-        label=_("ambitie p80 en p20"),
-    )
+    targets = [
+        verdict.target
+        for metric in (AmbitionMetric.P80, AmbitionMetric.P20)
+        if (verdict := _verdict(subject.verdicts, metric)) is not None
+    ]
+    for target in targets:
+        axis.axvline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1)
+    if targets:
+        axis.plot(
+            [],
+            [],
+            color=TARGET_COLOUR,
+            linestyle="--",
+            linewidth=1,
+            label=_("ambitie p80 en p20"),
+        )
 
     _index_axis(axis, _("index"))
     axis.set_ylim(-0.8, 1.6)

@@ -20,6 +20,9 @@ from koers.schools.models import Group
 
 logger = logging.getLogger(__name__)
 
+# The counts of an import that are new results: tests and end-of-school tests.
+NEW_RESULT_COUNTS = ("results_created", "transition_results_created")
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -53,7 +56,10 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "missed": presenters.missed_ambitions(overviews),
         "flagged": presenters.flagged_per_group(flags, groups),
         "flagged_pupils": len({flag.pupil_id for flag in flags}),
-        "imports": ImportBatch.objects.filter(school=school)[:5],
+        "imports": [
+            (batch, sum(batch.counts.get(key, 0) for key in NEW_RESULT_COUNTS))
+            for batch in ImportBatch.objects.filter(school=school)[:5]
+        ],
     }
     logger.info("start page viewed school=%s year=%s", school.pk, year)
     return render(request, "analysis/start.html", context)

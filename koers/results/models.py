@@ -7,6 +7,7 @@ through the supplier-neutral index stored with each result.
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,13 @@ class ImportBatch(models.Model):
     imported_at = models.DateTimeField(_("geïmporteerd op"), auto_now_add=True)
     counts = models.JSONField(_("aantallen"), default=dict)
     report = models.JSONField(_("verslag"), default=dict)
+    # What the batch created and what the rows it changed held before: see
+    # koers.results.undo. Decimals and dates are kept as text.
+    undo_log = models.JSONField(
+        _("gegevens om ongedaan te maken"), default=dict, encoder=DjangoJSONEncoder
+    )
+    undone_at = models.DateTimeField(_("ongedaan gemaakt op"), null=True, blank=True)
+    undone_by = models.CharField(_("ongedaan gemaakt door"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -26,12 +26,17 @@ from koers.lib.records import (
     Domain,
     ImportRejected,
     ParsedFile,
+    PupilRecord,
     ResultRecord,
     TransitionRecord,
 )
 from koers.lib.values import school_year_of
 from koers.results.indexing import NormCache
-from koers.results.matching import PupilIndex, apply_pupil_record
+from koers.results.matching import (
+    PERSONAL_FIELDS,
+    PupilIndex,
+    apply_pupil_record,
+)
 from koers.results.models import (
     ImportBatch,
     Instrument,
@@ -45,6 +50,7 @@ from koers.results.result_rows import (
     result_values,
     values_by_name,
 )
+from koers.results.undo import UndoLog
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear, Teacher
 
 logger = logging.getLogger(__name__)
@@ -57,6 +63,9 @@ BRIN = re.compile(r"[0-9]{2}[A-Z]{2}")
 FORMATS_WITHOUT_TARGET_SCHOOL = {"oso", "doorstroomtoets", "parnassys-pupils"}
 
 Progress = Callable[[int, int], None]
+
+# What an update of a pupil may change: `apply_pupil_record` copies these.
+PUPIL_FIELDS = (*PERSONAL_FIELDS, "key", "eck_id")
 
 
 @dataclass
@@ -132,7 +141,10 @@ def _import_file(
         with transaction.atomic():
             target = resolve_school(parsed, school, summary)
             summary.school = str(target)
-            previous = ImportBatch.objects.filter(school=target, checksum=checksum)
+            # An undone batch no longer counts: the school may import the file again.
+            previous = ImportBatch.objects.filter(
+                school=target, checksum=checksum, undone_at__isnull=True
+            )
             if previous.exists():
                 summary.already_imported = True
                 summary.batch_id = previous.values_list("pk", flat=True).first()
@@ -156,7 +168,8 @@ def _import_file(
 
             batch.counts = dict(summary.counts)
             batch.report = {"skipped": summary.skipped, "notes": summary.notes}
-            batch.save(update_fields=["counts", "report"])
+            batch.undo_log = writer.undo.as_json()
+            batch.save(update_fields=["counts", "report", "undo_log"])
             summary.batch_id = batch.pk
             if dry_run:
                 raise DryRunRollback
@@ -218,12 +231,6 @@ def resolve_school(
     )
 
 
-def school_year_for(start_year: int, cache: dict[int, SchoolYear]) -> SchoolYear:
-    if start_year not in cache:
-        cache[start_year], _ = SchoolYear.objects.get_or_create(start_year=start_year)
-    return cache[start_year]
-
-
 class ImportContext:
     """Lookups shared by the files of one import run for one school: the pupils,
     instruments, school years and norms are read once, not once per file."""
@@ -267,6 +274,7 @@ class BatchWriter:
         self.summary = summary
         self.progress = progress
         self.created_from_results = 0
+        self.undo = UndoLog()
 
     def write(self, parsed: ParsedFile) -> None:
         if parsed.enrolments:
@@ -291,13 +299,22 @@ class BatchWriter:
     def skip(self, where: str, reason: str) -> None:
         self.summary.skipped.append({"where": where, "reason": reason})
 
+    def school_year(self, start_year: int) -> SchoolYear:
+        year = self.years.get(start_year)
+        if year is None:
+            year, created = SchoolYear.objects.get_or_create(start_year=start_year)
+            self.years[start_year] = year
+            if created:
+                self.undo.add_created("school_year", year.pk)
+        return year
+
     def write_groups(self, parsed: ParsedFile) -> dict[str, Group]:
         """Groups by their key in the file. A file without a school year (a
         ParnasSys list) describes the current school year."""
         by_key: dict[str, Group] = {}
         for record in parsed.groups:
             start_year = record.school_year or parsed.school_year or current_year()
-            year = school_year_for(start_year, self.years)
+            year = self.school_year(start_year)
             group, created = Group.objects.get_or_create(
                 school=self.school,
                 school_year=year,
@@ -306,6 +323,7 @@ class BatchWriter:
             )
             if created:
                 self.summary.counts["groups_created"] += 1
+                self.undo.add_created("group", group.pk)
             by_key[record.key] = group
         return by_key
 
@@ -318,14 +336,28 @@ class BatchWriter:
                 pupil.save()
                 self.pupils.add(pupil)
                 self.summary.counts["pupils_created"] += 1
-            elif apply_pupil_record(pupil, record):
-                pupil.save()
-                self.pupils.add(pupil)
-                self.summary.counts["pupils_updated"] += 1
+                self.undo.add_created("pupil", pupil.pk)
+            else:
+                self.update_pupil(pupil, record)
 
             group = groups.get(record.group_key or "")
             if group is not None:
                 self.enrol(pupil, group, record.grade or "")
+
+    def update_pupil(self, pupil: Pupil, record: PupilRecord) -> None:
+        before = {name: getattr(pupil, name) for name in PUPIL_FIELDS}
+        if not apply_pupil_record(pupil, record):
+            return
+
+        pupil.save()
+        self.pupils.add(pupil)
+        self.summary.counts["pupils_updated"] += 1
+        changed = {
+            name: value
+            for name, value in before.items()
+            if getattr(pupil, name) != value
+        }
+        self.undo.add_previous("pupil", pupil.pk, changed)
 
     def enrol(self, pupil: Pupil, group: Group, grade: str) -> None:
         enrolment, created = Enrolment.objects.get_or_create(
@@ -333,7 +365,11 @@ class BatchWriter:
         )
         if created:
             self.summary.counts["enrolments_created"] += 1
+            self.undo.add_created("enrolment", enrolment.pk)
         elif grade and enrolment.grade != grade:
+            self.undo.add_previous(
+                "enrolment", enrolment.pk, {"grade": enrolment.grade}
+            )
             enrolment.grade = grade[:2]
             enrolment.save(update_fields=["grade"])
             self.summary.counts["enrolments_updated"] += 1
@@ -352,9 +388,16 @@ class BatchWriter:
             )
             if created:
                 self.summary.counts["teachers_created"] += 1
+                self.undo.add_created("teacher", teacher.pk)
             linked = [groups[key] for key in record.group_keys if key in groups]
             if linked:
-                teacher.groups.add(*linked)
+                self.link_teacher(teacher, linked)
+
+    def link_teacher(self, teacher: Teacher, groups: list[Group]) -> None:
+        existing = set(teacher.groups.values_list("pk", flat=True))
+        new = {group.pk for group in groups} - existing
+        teacher.groups.add(*groups)
+        self.undo.teacher_links.extend((teacher.pk, pk) for pk in sorted(new))
 
     def instrument_for(self, record: ResultRecord) -> Instrument:
         natural_key = (
@@ -372,6 +415,7 @@ class BatchWriter:
             )
             if created:
                 self.summary.counts["instruments_created"] += 1
+                self.undo.add_created("instrument", instrument.pk)
             self.context.instruments[natural_key] = instrument
         return instrument
 
@@ -392,6 +436,7 @@ class BatchWriter:
         pupil.save()
         self.pupils.add(pupil)
         self.summary.counts["pupils_created"] += 1
+        self.undo.add_created("pupil", pupil.pk)
         self.created_from_results += 1
         return pupil
 
@@ -417,9 +462,7 @@ class BatchWriter:
             if pupil is None:
                 continue
             instrument = self.instrument_for(record)
-            year = years.get(record.school_year) or school_year_for(
-                record.school_year, years
-            )
+            year = years.get(record.school_year) or self.school_year(record.school_year)
             score = (
                 instrument.id,
                 record.period,
@@ -478,6 +521,8 @@ class BatchWriter:
         changes["index_value"] = index.value if index else None
         changes["index_source"] = index.source.value if index else ""
         changes["index_coarse"] = index.coarse if index else False
+        previous = {name: row[name] for name in changes}
+        self.undo.add_previous("result", row["pk"], previous)
         self.context.results.update(row["pk"], changes)
         self.summary.counts["results_updated"] += 1
 
@@ -528,7 +573,7 @@ class BatchWriter:
                 "exempt": record.exempt,
                 "advice": record.advice[:100],
             }
-            year = school_year_for(record.school_year, self.years)
+            year = self.school_year(record.school_year)
             current = TransitionTestResult.objects.filter(
                 pupil=pupil, school_year=year
             ).first()
@@ -538,6 +583,8 @@ class BatchWriter:
                 )
                 self.summary.counts["transition_results_created"] += 1
             elif any(getattr(current, k) != v for k, v in values.items()):
+                previous = {name: getattr(current, name) for name in values}
+                self.undo.add_previous("transition_result", current.pk, previous)
                 for name, value in values.items():
                     setattr(current, name, value)
                 current.save()

@@ -1,0 +1,1 @@
+"""Importing from the browser: upload, preview, background import and history."""

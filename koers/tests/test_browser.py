@@ -1,0 +1,175 @@
+"""Browser tests: Playwright driving Debian's chromium against a live server.
+
+They walk the way an intern begeleider works: log in, read the start page, open
+the school overview, switch filters, go to a group and a pupil, and download the
+PDF report. Each main page is written as a screenshot to `KOERS_SCREENSHOTS`
+(default: a `screenshots` folder in pytest's temporary directory) so that a
+person can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from koers.conftest import load_demo
+from koers.lib.demo import DemoManifest
+from koers.schools.models import Group, SchoolMembership
+
+CHROMIUM = os.environ.get("KOERS_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "browser-test-1"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Playwright's sync API runs an event loop in this thread; the live server's
+# database calls happen in its own thread, and the test's own ORM calls are
+# plain synchronous code that Django would otherwise refuse next to a loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+) -> dict[str, Any]:
+    """pytest-playwright's browser, but Debian's chromium instead of a download."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("KOERS_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def demo_site(live_server: Any, demo_manifest: DemoManifest) -> dict[str, Any]:
+    school = load_demo(demo_manifest)
+    user = User.objects.create_user(username="ib-er", password=PASSWORD)
+    SchoolMembership.objects.create(user=user, school=school)
+    return {"url": live_server.url, "school": school}
+
+
+@pytest.fixture(autouse=True)
+def settled(demo_site: dict[str, Any], page: Page) -> Iterator[None]:
+    """Let the page finish its requests before the live server's database goes:
+    a chart still loading would otherwise hit a closed test database."""
+    yield
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
+def log_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("Gebruikersnaam").fill("ib-er")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def assert_charts_load(page: Page) -> None:
+    """Every chart image loads; they load lazily, so each is scrolled to first."""
+    images = page.locator("figure.chart img")
+    assert images.count() > 0
+    for index in range(images.count()):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
+
+
+def test_an_ib_er_walks_from_the_start_page_to_a_pupil(
+    demo_site: dict[str, Any], page: Page, screenshots: Path
+) -> None:
+    base = demo_site["url"]
+
+    log_in(page, base)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Wat vraagt aandacht")
+    page.screenshot(path=screenshots / "start.png", full_page=True)
+
+    page.get_by_role("link", name="Schooloverzicht").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Schooloverzicht")
+    assert_charts_load(page)
+    page.screenshot(path=screenshots / "school.png", full_page=True)
+
+    # Switch to one subject at the middle moment.
+    page.get_by_label("Meetmoment").select_option("M")
+    page.get_by_label("Vak").select_option("rekenen")
+    page.get_by_role("button", name="Toon").click()
+    expect(page.get_by_role("heading", level=2, name="Rekenen")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Spelling")).to_have_count(0)
+
+    # A group of grade 5 in the latest year: grades 1 and 2 take no tests.
+    group = (
+        Group.objects.filter(school=demo_site["school"], enrolments__grade="5")
+        .order_by("-school_year__start_year", "name")
+        .first()
+    )
+    assert group is not None
+    page.get_by_role("link", name=group.name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(group.name)
+    # The moment and subject chosen on the school page still hold.
+    expect(page.get_by_label("Meetmoment")).to_have_value("M")
+    expect(page.get_by_role("heading", level=2, name="Rekenen")).to_be_visible()
+    assert_charts_load(page)
+    page.screenshot(path=screenshots / "group.png", full_page=True)
+
+    page.locator("table a[href*='/leerling/']").first.click()
+    expect(page.get_by_role("heading", level=2).first).to_be_visible()
+    assert_charts_load(page)
+    page.screenshot(path=screenshots / "pupil.png", full_page=True)
+
+
+def test_the_pdf_report_downloads_from_the_school_overview(
+    demo_site: dict[str, Any], page: Page, tmp_path: Path
+) -> None:
+    log_in(page, demo_site["url"])
+    page.goto(f"{demo_site['url']}/school/{demo_site['school'].pk}/")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download als PDF-rapport").click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+
+    assert target.name.startswith("schooloverzicht-88KW00-")
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_the_pages_work_with_the_keyboard(
+    demo_site: dict[str, Any], page: Page
+) -> None:
+    log_in(page, demo_site["url"])
+    page.goto(f"{demo_site['url']}/school/{demo_site['school'].pk}/")
+
+    # The first Tab reaches the skip link, which becomes visible and jumps to
+    # the content.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Naar de inhoud")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+    # The filters can be used without a mouse: focus the moment, change it with
+    # the arrow keys and submit with Enter.
+    page.get_by_label("Meetmoment").focus()
+    outline = page.evaluate(
+        "() => getComputedStyle(document.activeElement).outlineStyle"
+    )
+    assert outline != "none"
