@@ -1,10 +1,10 @@
 """Browser tests: Playwright driving Debian's chromium against a live server.
 
 They walk the way an intern begeleider works: log in, read the start page, open
-the school overview, switch filters, go to a group and a pupil, and download the
-PDF report. Each main page is written as a screenshot to `KOERS_SCREENSHOTS`
-(default: a `screenshots` folder in pytest's temporary directory) so that a
-person can look at them.
+the school overview, switch filters, go to a group and a pupil, download the PDF
+report, and import files through the upload preview. Each main page is written
+as a screenshot to `KOERS_SCREENSHOTS` (default: a `screenshots` folder in
+pytest's temporary directory) so that a person can look at them.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from koers.conftest import load_demo
+from koers.conftest import SMALL_DEMO, load_demo
 from koers.lib.demo import DemoManifest
-from koers.schools.models import Group, SchoolMembership
+from koers.lib.demo.spec import FORMAT_EDEXML, FORMAT_ESIS
+from koers.results.models import TestResult as Result
+from koers.schools.models import Group, Pupil, SchoolMembership
+from koers.tests.helpers import make_school
 
 CHROMIUM = os.environ.get("KOERS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "browser-test-1"
@@ -67,7 +70,7 @@ def demo_site(live_server: Any, demo_manifest: DemoManifest) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def settled(demo_site: dict[str, Any], page: Page) -> Iterator[None]:
+def settled(live_server: Any, page: Page) -> Iterator[None]:
     """Let the page finish its requests before the live server's database goes:
     a chart still loading would otherwise hit a closed test database."""
     yield
@@ -173,3 +176,42 @@ def test_the_pages_work_with_the_keyboard(
         "() => getComputedStyle(document.activeElement).outlineStyle"
     )
     assert outline != "none"
+
+
+def test_an_import_goes_through_the_upload_preview(
+    live_server: Any,
+    demo_manifest: DemoManifest,
+    page: Page,
+    settings: Any,
+    tmp_path: Path,
+    screenshots: Path,
+) -> None:
+    # The task runs inside the confirming request instead of in `db_worker`.
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.KOERS_UPLOAD_DIR = tmp_path / "uploads"
+    school = make_school(SMALL_DEMO.brin, SMALL_DEMO.school_name)
+    user = User.objects.create_user(username="ib-er", password=PASSWORD)
+    SchoolMembership.objects.create(user=user, school=school)
+    roster = demo_manifest.files_of(FORMAT_EDEXML)[-1].path
+    results = demo_manifest.files_of(FORMAT_ESIS)[-1].path
+
+    log_in(page, live_server.url)
+    page.get_by_role("link", name="Importeren", exact=True).click()
+    page.get_by_label("Bestanden").set_input_files([roster, results])
+    page.get_by_role("button", name="Uploaden en controleren").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Controleer wat er zou veranderen"
+    )
+    expect(page.get_by_text(roster.name).first).to_be_visible()
+    page.screenshot(path=screenshots / "import-preview.png", full_page=True)
+    # The preview wrote nothing.
+    assert not Pupil.objects.filter(school=school).exists()
+
+    page.get_by_role("button", name="Importeren", exact=True).click()
+    expect(page.locator("#job-status")).to_contain_text("2 van 2 bestanden klaar")
+    page.screenshot(path=screenshots / "import-done.png", full_page=True)
+    assert Pupil.objects.filter(school=school).exists()
+    assert Result.objects.filter(pupil__school=school).exists()
