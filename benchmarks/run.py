@@ -18,7 +18,9 @@ Measurements:
 - koers-esis-cold: `import_file` of the ESIS file into a school without pupils
   (Koers creates them);
 - overviews: the demo school (400 pupils, 5 years) imported, then every overview
-  of the school: warm run + 5 repeats.
+  of the school: warm run + 5 repeats;
+- pages: the same demo school, every server page through Django's test client as
+  a logged-in member (warm run + 3 repeats), and the charts and downloads.
 
 A full run writes the tables to `benchmarks/RESULTS.md`; `--quick` (10,000 rows)
 only prints them, unless `--output` is given.
@@ -50,6 +52,7 @@ QUICK_ROWS = 10_000
 SPEED_TARGET = 0.5  # Koers at no less than half the floor's rows/s
 MEMORY_TARGET_MB = 500.0
 OVERVIEW_TARGET_MS = 200.0
+PAGE_TARGET_MS = 300.0
 ALL = (
     "floor-esis",
     "koers-esis",
@@ -57,6 +60,7 @@ ALL = (
     "floor-oso",
     "koers-oso",
     "overviews",
+    "pages",
 )
 # koers-esis-cold takes as long again as koers-esis: only with --all or --only.
 DEFAULT = tuple(name for name in ALL if name != "koers-esis-cold")
@@ -77,6 +81,7 @@ DESCRIPTIONS = {
     "floor-oso": "FLOOR OSO: xml.etree + 1 executemany",
     "koers-oso": "Koers OSO import (1 import_file per dossier), pupils pre-imported",
     "overviews": "Koers overviews of one school (all calls, median pass)",
+    "pages": "Koers server pages of one school (slowest page, median)",
 }
 
 
@@ -201,6 +206,9 @@ def measurement_table(found: dict[str, Measured], full_scale: bool) -> list[str]
         elif name == "overviews":
             target = f"< {OVERVIEW_TARGET_MS:.0f} ms for all overviews"
             met = verdict(float(result["seconds"]) * 1000 < OVERVIEW_TARGET_MS)
+        elif name == "pages":
+            target = f"< {PAGE_TARGET_MS:.0f} ms for every page"
+            met = verdict(float(result["seconds"]) * 1000 < PAGE_TARGET_MS)
         if not full_scale and met:
             met += " (at reduced scale)"
         seconds = float(result["seconds"])
@@ -232,6 +240,24 @@ def overview_table(measured: Measured) -> list[str]:
         f"| **total (all calls, one pass)** | **{total_ms:.0f}** "
         f"| **{float(result['total_max_s']) * 1000:.0f}** |"
     )
+    return lines
+
+
+def page_table(measured: Measured) -> list[str]:
+    result = measured.result
+    lines = [
+        "Server pages of the demo school through Django's test client, logged in "
+        f"(warm run, then {result['repeats']} repeats; downloads once). Charts and "
+        "downloads are fetched after a page, as images and files:",
+        "",
+        "| kind | request | how many | median (ms) | slowest (ms) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for call in result["calls"]:
+        lines.append(
+            f"| {call['kind']} | {call['call']} | {call['count']} "
+            f"| {call['median_ms']:.0f} | {call['max_ms']:.0f} |"
+        )
     return lines
 
 
@@ -269,6 +295,8 @@ def report(
     lines += measurement_table(found, full_scale)
     if "overviews" in found:
         lines += ["", *overview_table(found["overviews"])]
+    if "pages" in found:
+        lines += ["", *page_table(found["pages"])]
     details = {
         name: {
             key: value
@@ -331,7 +359,8 @@ def main() -> None:
         for name in names:
             print(f"running {name} ...", flush=True)
             profile = base / f"{name}.pstats" if args.profile else None
-            extra = QUICK_OVERVIEWS if args.quick and name == "overviews" else []
+            quick_demo = args.quick and name in ("overviews", "pages")
+            extra = QUICK_OVERVIEWS if quick_demo else []
             found[name] = run_worker(name, input_dir, base / "work", profile, extra)
             result = found[name].result
             print(

@@ -355,6 +355,104 @@ def overviews(
     }
 
 
+def pages(
+    timer: Timer,
+    pupils: int = DEMO_PUPILS,
+    year_count: int = DEMO_YEARS,
+    repeats: int = 3,
+) -> Result:
+    """Every server page of the demo school through Django's test client, as a
+    logged-in member of the school: the page's whole request (middleware, views,
+    queries, templates). Charts, downloads and the PDF are timed too, but they
+    are images and files fetched after a page, not pages."""
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from koers.schools.models import Group, Pupil, SchoolMembership
+
+    folder = Path(os.environ["KOERS_DATA_DIR"]) / "demo"
+    school, years, _written = demo_school(folder, pupils, year_count)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # force_login below: the account needs no usable password.
+    user = User.objects.create_user(username="bench")
+    SchoolMembership.objects.create(user=user, school=school)
+    client = Client()
+    client.force_login(user)
+    groups = list(
+        Group.objects.filter(school=school, school_year__start_year=max(years))
+        .exclude(name__startswith="1/2")
+        .order_by("name")
+    )
+    sample = list(Pupil.objects.filter(enrolments__group__in=groups).distinct()[:10])
+
+    base = f"/school/{school.pk}"
+    urls: list[tuple[str, str, str]] = [
+        ("page", "start page", f"{base}/start/"),
+        ("page", "school overview", f"{base}/"),
+        ("page", "school overview, one subject", f"{base}/?vak=rekenen"),
+        ("page", "import page", f"{base}/importeren/"),
+        ("page", "import history", f"{base}/importen/"),
+    ]
+    urls += [("page", "group overview", f"/groep/{g.pk}/") for g in groups]
+    urls += [("page", "cohort", f"/groep/{g.pk}/cohort/") for g in groups[:4]]
+    urls += [("page", "pupil overview", f"/leerling/{p.pk}/") for p in sample]
+    urls += [
+        ("chart", "school chart", f"{base}/grafiek/{subject}.svg")
+        for subject in ("rekenen", "begrijpend_lezen", "spelling", "technisch_lezen")
+    ]
+    urls += [("chart", "group chart", f"/groep/{groups[0].pk}/grafiek/rekenen.svg")]
+    urls += [("chart", "pupil chart", f"/leerling/{sample[0].pk}/grafiek.svg")]
+    urls += [("download", "school xlsx", f"{base}/export.xlsx")]
+    urls += [("download", "group csv", f"/groep/{groups[0].pk}/export.csv")]
+    urls += [("download", "school PDF report", f"{base}/rapport.pdf")]
+
+    def fetch(url: str) -> float:
+        start = time.perf_counter()
+        response = client.get(url)
+        seconds = time.perf_counter() - start
+        assert response.status_code == 200, (url, response.status_code)
+        return seconds
+
+    for _kind, _label, url in urls:
+        fetch(url)  # warm: imports, templates, matplotlib's font cache
+    before = rss_mb()
+
+    def timed() -> dict[str, list[float]]:
+        samples: dict[str, list[float]] = {}
+        for kind, _label, url in urls:
+            count = 1 if kind == "download" else repeats
+            samples[url] = [fetch(url) for _ in range(count)]
+        return samples
+
+    samples, _seconds = timer.run(timed)
+    calls: dict[tuple[str, str], list[float]] = {}
+    for kind, label, url in urls:
+        calls.setdefault((kind, label), []).append(statistics.median(samples[url]))
+    per_kind: list[dict[str, Any]] = [
+        {
+            "kind": kind,
+            "call": label,
+            "count": len(medians),
+            "median_ms": statistics.median(medians) * 1000,
+            "max_ms": max(medians) * 1000,
+        }
+        for (kind, label), medians in calls.items()
+    ]
+    slowest_page = max(
+        max(medians) * 1000
+        for (kind, _label), medians in calls.items()
+        if kind == "page"
+    )
+    return {
+        "rows": sum(len(v) for v in samples.values()),
+        "seconds": slowest_page / 1000,
+        "calls": per_kind,
+        "repeats": repeats,
+        "rss_before_mb": before,
+    }
+
+
 MEASUREMENTS = (
     "floor-esis",
     "koers-esis",
@@ -362,6 +460,7 @@ MEASUREMENTS = (
     "floor-oso",
     "koers-oso",
     "overviews",
+    "pages",
 )
 
 
@@ -378,6 +477,8 @@ def measure(name: str, inputs: Path, timer: Timer, args: argparse.Namespace) -> 
         return koers_oso(inputs, timer)
     if name == "overviews":
         return overviews(timer, args.demo_pupils, args.demo_years, args.repeats)
+    if name == "pages":
+        return pages(timer, args.demo_pupils, args.demo_years, min(args.repeats, 3))
     raise SystemExit(f"unknown measurement {name}")
 
 

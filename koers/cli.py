@@ -102,3 +102,7 @@ def ensure_migrated() -> None:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:
         call_command("migrate", interactive=False, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "koers.results",
     "koers.analysis",
     "koers.imports",
+    "koers.schoolsettings",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("koers.analysis.urls")),
     path("", include("koers.imports.urls")),
+    path("", include("koers.schoolsettings.urls")),
 ]

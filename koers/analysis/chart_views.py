@@ -67,7 +67,7 @@ def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpRespon
     group = get_group_for_user(request.user, group_id)
     wanted = subject_or_404(subject)
 
-    overview = services.SchoolResults.load(group.school).group_overview(group)
+    overview = services.SchoolResults.load_group(group).group_overview(group)
     period = presenters.chosen_period(request, overview)
     found = next(
         (
@@ -82,6 +82,19 @@ def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpRespon
 
     logger.info("group chart group=%s subject=%s", group.pk, wanted.value)
     return svg_response(charts.group_subject_chart(found))
+
+
+@login_required
+def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request.user, group_id)
+
+    overview = services.SchoolResults.load_group(group).cohort(group)
+    if not overview.points:
+        raise Http404
+    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+
+    logger.info("cohort chart group=%s", group.pk)
+    return svg_response(charts.cohort_chart(overview, labels))
 
 
 @login_required

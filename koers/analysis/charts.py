@@ -9,9 +9,11 @@ formats come from Django's `nl` locale.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import matplotlib
@@ -26,10 +28,12 @@ from koers.lib.analysis.flags import Flag
 from koers.lib.analysis.index import IV_BANDS
 from koers.lib.analysis.outcomes import OutcomeReport
 from koers.lib.analysis.overviews import (
+    CohortOverview,
     GroupSubjectOverview,
     PupilOverview,
     SchoolRow,
 )
+from koers.lib.records import Period
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,22 @@ NEED_COLOURS = {"support": "#fbe7e5", "core": "#f4f6f9", "challenge": "#e4f3e8"}
 SUBJECT_COLOURS = ("#1f77b4", "#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#666666")
 INDEX_TICKS = 20
 WIDTH_INCHES = 7.5
+MIN_DAYS_SHOWN = 180
+PERIOD_ORDER = {period: number for number, period in enumerate(Period)}
+
+
+# Matplotlib is not thread-safe (its font cache and text layout are shared), and
+# a threaded server renders a page's charts side by side: one chart at a time.
+_DRAWING = threading.Lock()
+
+
+def drawn_alone[**P](chart: Callable[P, str]) -> Callable[P, str]:
+    @functools.wraps(chart)
+    def draw(*args: P.args, **kwargs: P.kwargs) -> str:
+        with _DRAWING:
+            return chart(*args, **kwargs)
+
+    return draw
 
 
 def svg_of(figure: Figure) -> str:
@@ -99,6 +119,7 @@ def _verdict_colour(verdict: Verdict | None) -> str:
 # --- school overview ---------------------------------------------------------------
 
 
+@drawn_alone
 def school_subject_chart(rows: Sequence[SchoolRow], grade_labels: Sequence[str]) -> str:
     """One subject at one moment, per grade: the I-V distribution, p80 and p20
     against the school's ambitions, and the mean index of the last three years."""
@@ -208,6 +229,7 @@ def _trend_lines(axis: Axes, rows: Sequence[SchoolRow], positions: list[int]) ->
 # --- group overview ----------------------------------------------------------------
 
 
+@drawn_alone
 def group_subject_chart(subject: GroupSubjectOverview) -> str:
     """The group's pupils on the index scale, over the three onderwijsbehoefte
     bands, with the group's middenmoot (from p80 to p20) and its ambitions."""
@@ -288,9 +310,57 @@ def _stacked_heights(indexes: Sequence[float]) -> list[float]:
     return heights
 
 
+# --- cohort -----------------------------------------------------------------------
+
+
+@drawn_alone
+def cohort_chart(overview: CohortOverview, subject_labels: Mapping[str, str]) -> str:
+    """The mean index of the cohort per subject at each moment, in time order."""
+    moments = sorted(
+        {(p.school_year, p.period) for p in overview.points},
+        key=lambda moment: (moment[0], PERIOD_ORDER[moment[1]]),
+    )
+    position = {moment: number for number, moment in enumerate(moments)}
+    grade_at = {(p.school_year, p.period): p.grade for p in overview.points}
+    figure = Figure(figsize=(WIDTH_INCHES, 2.8))
+    axis = figure.subplots()
+
+    for lower in (20, 40, 60, 80):
+        axis.axhline(lower, color="#e5e5e5", linewidth=0.8, zorder=0)
+    subjects = list(dict.fromkeys(point.subject for point in overview.points))
+    for number, subject in enumerate(subjects):
+        points = [
+            (position[(p.school_year, p.period)], p.summary.mean_index)
+            for p in overview.points
+            if p.subject == subject and p.summary.mean_index is not None
+        ]
+        axis.plot(
+            [x for x, _y in points],
+            [y for _x, y in points],
+            marker="o",
+            markersize=4,
+            color=SUBJECT_COLOURS[number % len(SUBJECT_COLOURS)],
+            label=subject_labels.get(subject.value, subject.value),
+        )
+
+    axis.set_xticks(
+        list(range(len(moments))),
+        [
+            f"{period.value}{grade_at[(year, period)]}\n{year}-{str(year + 1)[2:]}"
+            for year, period in moments
+        ],
+    )
+    axis.set_ylim(0, 100)
+    axis.yaxis.set_major_locator(MultipleLocator(INDEX_TICKS))
+    axis.set_ylabel(_("gemiddelde index"))
+    axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return svg_of(figure)
+
+
 # --- pupil overview ----------------------------------------------------------------
 
 
+@drawn_alone
 def pupil_chart(
     overview: PupilOverview, flags: Sequence[Flag], subject_labels: Mapping[str, str]
 ) -> str:
@@ -349,8 +419,48 @@ def pupil_chart(
     axis.set_ylabel(_("index"))
     axis.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
     axis.xaxis.set_major_formatter(FuncFormatter(_month_label))
+    _pupil_time_axis(axis, overview)
     axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return svg_of(figure)
+
+
+def _pupil_time_axis(axis: Axes, overview: PupilOverview) -> None:
+    """At least half a year wide, with a tick on the first of a month.
+
+    Left to itself matplotlib widens a single result into decades ("mrt 1931" to
+    "jul 2095"), and ticks on arbitrary days repeat a month's label.
+    """
+    days = [
+        result.administered_on.toordinal()
+        for history in overview.subjects
+        for result in history.results
+    ]
+    if not days:
+        return
+
+    if max(days) - min(days) < MIN_DAYS_SHOWN:
+        middle = (min(days) + max(days)) / 2
+        axis.set_xlim(middle - MIN_DAYS_SHOWN / 2, middle + MIN_DAYS_SHOWN / 2)
+    low, high = axis.get_xlim()
+    axis.set_xticks(_month_starts(date.fromordinal(int(low)), int(high)))
+
+
+def _month_starts(first: date, last_day: int) -> list[int]:
+    """The first days of months from `first` to `last_day` (an ordinal), every 1,
+    2, 3, 6 or 12 months or more: the smallest step that gives at most 8 ticks."""
+    months = (last_day - first.toordinal()) // 30 + 1
+    step = next(
+        (s for s in (1, 2, 3, 6, 12) if months <= 8 * s), 12 * (months // 96 + 1)
+    )
+    # Counted in months since year 0, so that stepping never needs a calendar;
+    # rounded up to the step, so that a yearly tick falls on January.
+    count = first.year * 12 + first.month  # the month after `first`'s month
+    count += -count % step
+    ticks = []
+    while (day := date(count // 12, count % 12 + 1, 1).toordinal()) <= last_day:
+        ticks.append(day)
+        count += step
+    return ticks
 
 
 def _month_label(value: float, _position: int) -> str:
@@ -362,6 +472,7 @@ def _month_label(value: float, _position: int) -> str:
 # --- end-of-school results -------------------------------------------------------
 
 
+@drawn_alone
 def outcomes_chart(report: OutcomeReport) -> str:
     """% 1F and % 1S/2F per school year and over three years, against the
     Inspectie's signaleringswaarden."""

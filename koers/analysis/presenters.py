@@ -19,6 +19,7 @@ from koers.lib.analysis.flags import Flag
 from koers.lib.analysis.index import IV_BANDS
 from koers.lib.analysis.outcomes import OutcomeReport
 from koers.lib.analysis.overviews import (
+    CohortOverview,
     GroupOverview,
     PupilOverview,
     SchoolOverview,
@@ -433,3 +434,26 @@ def flagged_per_group(
     flagged = {flag.pupil_id for flag in flags}
     counts = [(group, len(pupils_of[group.pk] & flagged)) for group in groups]
     return [(group, count) for group, count in counts if count]
+
+
+@dataclass
+class CohortRowView:
+    moment: str
+    year: str
+    summary: Summary
+    bands: list[BandView]
+
+
+def cohort_subjects(overview: CohortOverview) -> list[tuple[str, list[CohortRowView]]]:
+    """Per subject the cohort's rows in time order, for the cohort table."""
+    found: dict[Subject, list[CohortRowView]] = {}
+    for point in overview.points:
+        found.setdefault(point.subject, []).append(
+            CohortRowView(
+                f"{point.period.value}{point.grade}",
+                year_label(point.school_year),
+                point.summary,
+                band_views(point.summary),
+            )
+        )
+    return [(subject_label(subject), rows) for subject, rows in found.items()]

@@ -1,17 +1,29 @@
-"""The overviews as A4 PDF reports, for the board or the Inspectie."""
+"""The overviews as A4 PDF reports, for the board, the Inspectie or a talk with
+parents.
+
+Each report reads the same data as its page, with the same filters from the query
+string and the same access rules: another school's group or pupil answers 404.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from koers.analysis import charts, presenters, reports, services
-from koers.lib.records import Period
-from koers.schools.access import get_school_for_user
+from koers.analysis import charts, exports, presenters, reports, services
+from koers.lib.analysis.overviews import GroupOverview, PupilOverview
+from koers.lib.records import Period, Subject
+from koers.schools.access import (
+    get_group_for_user,
+    get_pupil_for_user,
+    get_school_for_user,
+)
+from koers.schools.models import School
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +61,150 @@ def school_report(request: HttpRequest, school_id: int) -> HttpResponse:
         {
             "school": school,
             "year_label": presenters.year_label(year) if year else NOTHING,
-            "period_label": str(PERIOD_LABELS[period]) if period else NOTHING,
+            "period_label": period_label(period),
             "sections": sections,
             "outcomes": presenters.outcomes(report),
             "outcomes_chart": outcomes_chart,
         },
     )
-    name = f"schooloverzicht-{school.brin}{school.branch_code}-{year or 'leeg'}.pdf"
+
+    name = f"schooloverzicht-{school_code(school)}-{year or 'leeg'}.pdf"
+    logger.info("school report downloaded school=%s year=%s", school.pk, year)
+    return attachment(pdf, name)
+
+
+@login_required
+def group_report(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_group_for_user(request.user, group_id)
+
+    results = services.SchoolResults.load(group.school)
+    overview = results.group_overview(group)
+    period = presenters.chosen_period(request, overview)
+    flags = results.current_flags(group.school_year.start_year)
+    subjects = presenters.group_subjects(overview, period, group, flags)
+    subject = presenters.chosen_subject(request, presenters.subjects_of(subjects))
+    sections = [
+        {
+            "view": view,
+            "chart": group_chart(overview, view.key, period),
+            # Paper has no tooltip: the footnote on a coarse index is printed.
+            "coarse": any(line.coarse for line in view.pupils),
+        }
+        for view in subjects
+        if view.key == subject or not subject
+    ]
+
+    pdf = reports.render_pdf(
+        "analysis/report/group.html",
+        {
+            "school": group.school,
+            "group": group,
+            "teachers": list(group.teachers.all()),
+            "year_label": group.school_year.label,
+            # Empty without results: the heading then names the school year only.
+            "period_label": period_label(period) if period else "",
+            "sections": sections,
+        },
+    )
+
+    # The group's name comes from the school's own files: made safe for the header.
+    name = exports.file_name(
+        "groepsoverzicht",
+        school_code(group.school),
+        group.name or str(group.pk),
+        str(group.school_year.start_year),
+    )
+    logger.info(
+        "group report downloaded group=%s user=%s period=%s subject=%s",
+        group.pk,
+        request.user.pk,
+        period.value if period else "",
+        subject,
+    )
+    return attachment(pdf, f"{name}.pdf")
+
+
+@login_required
+def pupil_report(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request.user, pupil_id)
+
+    overview = services.pupil_overview_for(pupil)
+    flags = services.flags_for(pupil.school, pupil)
+    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+    chart = (
+        charts.pupil_chart(overview, flags, labels)
+        if overview is not None and overview.subjects
+        else ""
+    )
+    placements = presenters.pupil_placements(pupil)
+
+    pdf = reports.render_pdf(
+        "analysis/report/pupil.html",
+        {
+            "school": pupil.school,
+            "pupil": pupil,
+            "placements": placements,
+            "current": placements[-1] if placements else None,
+            "latest": latest_measurement(overview),
+            "subjects": presenters.pupil_subjects(overview),
+            "flags": [presenters.flag(flag) for flag in flags],
+            "chart": chart,
+        },
+    )
+
+    # The file name holds no name: a downloaded file travels further than a page.
+    name = f"leerlingoverzicht-{school_code(pupil.school)}-{pupil.pk}.pdf"
+    logger.info(
+        "pupil report downloaded pupil=%s user=%s flags=%d",
+        pupil.pk,
+        request.user.pk,
+        len(flags),
+    )
+    return attachment(pdf, name)
+
+
+def period_label(period: Period | None) -> str:
+    return str(PERIOD_LABELS[period]) if period else NOTHING
+
+
+def school_code(school: School) -> str:
+    """BRIN and vestiging together, e.g. 11AA00: the code a board's office files by."""
+    return exports.file_name(f"{school.brin}{school.branch_code}")
+
+
+def group_chart(overview: GroupOverview, subject: str, period: Period | None) -> str:
+    found = next(
+        (
+            item
+            for item in overview.subjects
+            if item.subject == subject and item.period == period
+        ),
+        None,
+    )
+    return charts.group_subject_chart(found) if found is not None else ""
+
+
+def latest_measurement(overview: PupilOverview | None) -> dict[str, Any] | None:
+    """The moment and date of the pupil's latest result, for the report's heading."""
+    results = [
+        result
+        for history in (overview.subjects if overview else ())
+        for result in history.results
+    ]
+    if not results:
+        return None
+
+    latest = max(results, key=lambda result: result.administered_on)
+    return {
+        "year_label": presenters.year_label(latest.school_year),
+        "period_label": period_label(latest.period),
+        "date": latest.administered_on,
+    }
+
+
+def attachment(pdf: bytes, name: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    logger.info("school report downloaded school=%s year=%s", school.pk, year)
+    # Pupil data stays out of shared and browser caches, as with the exports.
+    response["Cache-Control"] = "no-store"
     return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,9 +25,11 @@ from koers.lib.analysis.observations import Observation
 from koers.lib.analysis.outcomes import OutcomeReport, TransitionOutcome, outcome_report
 from koers.lib.analysis.overviews import (
     TREND_YEARS,
+    CohortOverview,
     GroupOverview,
     PupilOverview,
     SchoolOverview,
+    cohort_overview,
     group_overview,
     latest_per_pupil,
     pupil_overview,
@@ -80,13 +83,18 @@ def placements(school: School) -> dict[tuple[int, int], Placement]:
 
 
 def load_observations(
-    school: School, pupil: Pupil | None = None, *, at_school_only: bool = True
+    school: School,
+    pupil: Pupil | None = None,
+    *,
+    at_school_only: bool = True,
+    pupils: Collection[int] | None = None,
 ) -> list[Observation]:
     """Every indexed result of the school's pupils, with growth per instrument.
 
     Results taken while the pupil was not placed in a group of this school (an
     earlier school, through an OSO dossier) count for the pupil's own history but
-    not for the school: with `at_school_only` they are left out.
+    not for the school: with `at_school_only` they are left out. `pupils` limits
+    the reading to those pupils' whole histories (a group's page).
     """
     subject_of = dict(
         Instrument.objects.filter(
@@ -102,6 +110,10 @@ def load_observations(
     )
     if pupil is not None:
         results = results.filter(pupil=pupil)
+    if pupils is not None:
+        if not pupils:
+            return []
+        results = results.filter(pupil_id__in=list(pupils))
     # Sorted per pupil, instrument and date, so growth is the difference with the
     # row before (same rule as koers.lib.analysis.growth).
     query = results.order_by("pupil_id", "instrument_id", "administered_on")
@@ -192,6 +204,19 @@ class SchoolResults:
     def load(cls, school: School) -> SchoolResults:
         return cls(school, load_observations(school, at_school_only=False))
 
+    @classmethod
+    def load_group(cls, group: Group) -> SchoolResults:
+        """The results of one group's pupils only, over all their years: enough
+        for the group's overview, its pupils' flags and its cohort, at a
+        fraction of the school's reading."""
+        pupils = Enrolment.objects.filter(group=group).values_list(
+            "pupil_id", flat=True
+        )
+        observations = load_observations(
+            group.school, at_school_only=False, pupils=set(pupils)
+        )
+        return cls(group.school, observations)
+
     def school_years(self) -> list[int]:
         """The years in which the school's own pupils were tested here."""
         return sorted({o.school_year for o in self.at_school})
@@ -218,6 +243,13 @@ class SchoolResults:
         return group_overview(
             in_year, self.targets_for(year), group.pk, year, latest_only=True
         )
+
+    def cohort(self, group: Group) -> CohortOverview:
+        """The pupils of `group` followed back through their grades here."""
+        pupil_ids = Enrolment.objects.filter(group=group).values_list(
+            "pupil_id", flat=True
+        )
+        return cohort_overview(self.at_school, pupil_ids)
 
     def flags(self, pupils: set[int] | None = None) -> list[Flag]:
         """Flags of all pupils, or of the pupils given."""

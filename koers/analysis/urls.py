@@ -11,6 +11,7 @@ urlpatterns = [
     path("school/<int:school_id>/", views.school_page, name="school-overview"),
     path("school/<int:school_id>/start/", views.start_page, name="school-start"),
     path("groep/<int:group_id>/", views.group_page, name="group-overview"),
+    path("groep/<int:group_id>/cohort/", views.cohort_page, name="cohort"),
     path("leerling/<int:pupil_id>/", views.pupil_page, name="pupil-overview"),
     # Charts, one SVG image each. The fixed name comes first: it would otherwise
     # be read as a subject.
@@ -23,6 +24,11 @@ urlpatterns = [
         "school/<int:school_id>/grafiek/<slug:subject>.svg",
         chart_views.school_chart,
         name="school-chart",
+    ),
+    path(
+        "groep/<int:group_id>/grafiek/cohort.svg",
+        chart_views.cohort_chart,
+        name="cohort-chart",
     ),
     path(
         "groep/<int:group_id>/grafiek/<slug:subject>.svg",
@@ -38,6 +44,16 @@ urlpatterns = [
         "school/<int:school_id>/rapport.pdf",
         report_views.school_report,
         name="school-report",
+    ),
+    path(
+        "groep/<int:group_id>/rapport.pdf",
+        report_views.group_report,
+        name="group-report",
+    ),
+    path(
+        "leerling/<int:pupil_id>/rapport.pdf",
+        report_views.pupil_report,
+        name="pupil-report",
     ),
     # Downloads of the overviews; `fmt` is csv or xlsx, anything else answers 404.
     path(

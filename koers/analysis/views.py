@@ -103,7 +103,7 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
 def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_user(request.user, group_id)
 
-    results = services.SchoolResults.load(group.school)
+    results = services.SchoolResults.load_group(group)
     overview = results.group_overview(group)
     period = presenters.chosen_period(request, overview)
     flags = results.current_flags(group.school_year.start_year)
@@ -143,3 +143,19 @@ def pupil_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
     }
     logger.info("pupil overview viewed pupil=%s", pupil.pk)
     return render(request, "analysis/pupil.html", context)
+
+
+@login_required
+def cohort_page(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The pupils of a group followed back through their grades at this school."""
+    group = get_group_for_user(request.user, group_id)
+
+    overview = services.SchoolResults.load_group(group).cohort(group)
+
+    context = {
+        "school": group.school,
+        "group": group,
+        "subjects": presenters.cohort_subjects(overview),
+    }
+    logger.info("cohort viewed group=%s", group.pk)
+    return render(request, "analysis/cohort.html", context)

@@ -10,12 +10,15 @@ pytest's temporary directory) so that a person can look at them.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, expect
 
 from koers.conftest import SMALL_DEMO, load_demo
@@ -29,6 +32,37 @@ CHROMIUM = os.environ.get("KOERS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "browser-test-1"
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, running one request at a time through Django.
+
+    With SQLite in memory, Django's live server hands the test's one database
+    connection to every request thread; a page's charts, requested side by side,
+    then read through one connection at the same time and get each other's rows.
+    A server on a real database has a connection per thread and no such issue.
+    The threads stay (the browser keeps connections open); only the work inside
+    Django, including closing the response, is done one request at a time.
+    """
+
+    def set_app(self, application: Any) -> None:
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: Any, start_response: Any) -> list[bytes]:
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+# pytest-django builds its live server from this class when the first browser
+# test asks for one; no other test module uses a live server.
+LiveServerThread.server_class = OneRequestAtATime
 
 # Playwright's sync API runs an event loop in this thread; the live server's
 # database calls happen in its own thread, and the test's own ORM calls are

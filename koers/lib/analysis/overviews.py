@@ -272,6 +272,61 @@ def pupil_overview(observations: Iterable[Observation]) -> PupilOverview:
     return PupilOverview(pupils.pop(), subjects)
 
 
+@dataclass(frozen=True, slots=True)
+class CohortPoint:
+    """One subject at one moment for the pupils of a cohort: how many were tested,
+    and their summary (mean index, p80, p20, growth)."""
+
+    subject: Subject
+    school_year: int
+    period: Period
+    grade: str
+    summary: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class CohortOverview:
+    pupil_ids: tuple[int, ...]
+    points: tuple[CohortPoint, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = jsonable(self)
+        return result
+
+
+def cohort_overview(
+    observations: Iterable[Observation], pupil_ids: Iterable[int]
+) -> CohortOverview:
+    """One cohort followed through its grades: the pupils given (a group of this
+    year), summarised per subject at every moment they were tested at this school,
+    in time order.
+
+    Each moment counts the pupils of the cohort that were tested then, so the
+    number can change as pupils join or leave; `summary.n` says how many.
+    """
+    members = frozenset(pupil_ids)
+    cells = [o for o in latest_per_pupil(observations) if o.pupil_id in members]
+
+    points = []
+    by_moment = _sorted_groups(cells, lambda o: (o.subject, o.school_year, o.period))
+    for (subject, school_year, period), group in by_moment:
+        points.append(
+            CohortPoint(
+                subject, school_year, period, _usual_grade(group), summarise(group)
+            )
+        )
+    return CohortOverview(tuple(sorted(members)), tuple(points))
+
+
+def _usual_grade(observations: Iterable[Observation]) -> str:
+    """The grade most of the cohort was in at that moment (combination groups and
+    pupils who repeated a year make it vary)."""
+    counts: dict[str, int] = defaultdict(int)
+    for observation in observations:
+        counts[observation.grade] += 1
+    return max(sorted(counts), key=counts.__getitem__) if counts else ""
+
+
 def educational_need(index: float, thresholds: NeedThresholds) -> EducationalNeed:
     """Support below the p80 target, challenge from the p20 target, core between."""
     if index < thresholds.support_below:

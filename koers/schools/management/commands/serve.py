@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -9,19 +12,43 @@ from django.core.management.base import CommandParser
 
 from koers.commands import KoersCommand
 
+logger = logging.getLogger(__name__)
+
+# The worker for imports from the browser: the same interpreter, the same
+# settings (the environment is inherited), in its own process so that a long
+# import never holds up a page.
+WORKER = [sys.executable, "-m", "koers.cli", "manage", "db_worker"]
+
 
 class Command(KoersCommand):
     cli_name = "serve"
     help = (
         "Start de webapplicatie op deze computer (standaard http://127.0.0.1:8000), "
-        "met de eenvoudige server van Django: voor één school op één computer."
+        "met de eenvoudige server van Django: voor één school op één computer. "
+        "Start ook de achtergrondverwerking van imports uit de browser."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="geen achtergrondverwerking starten (die draait dan elders: "
+            "koers manage db_worker)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         address = f"{options['host']}:{options['port']}"
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen(WORKER)  # noqa: S603 - our own command
+            logger.info("import worker started pid=%s", worker.pid)
         self.stdout.write(f"Koers draait op http://{address}/ (stoppen: Ctrl+C)")
-        call_command("runserver", address, use_reloader=False, skip_checks=False)
+
+        try:
+            call_command("runserver", address, use_reloader=False, skip_checks=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
