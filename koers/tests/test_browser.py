@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from koers.conftest import SMALL_DEMO, load_demo
 from koers.lib.demo import DemoManifest
@@ -249,3 +249,40 @@ def test_an_import_goes_through_the_upload_preview(
     page.screenshot(path=screenshots / "import-done.png", full_page=True)
     assert Pupil.objects.filter(school=school).exists()
     assert Result.objects.filter(pupil__school=school).exists()
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [ViewportSize(width=1280, height=800), ViewportSize(width=768, height=1024)],
+)
+def test_the_pages_fit_a_laptop_and_a_tablet(
+    demo_site: dict[str, Any],
+    page: Page,
+    viewport: ViewportSize,
+    screenshots: Path,
+) -> None:
+    page.set_viewport_size(viewport)
+    log_in(page, demo_site["url"])
+    school = demo_site["school"]
+    group = Group.objects.filter(school=school, enrolments__grade="6").first()
+    assert group is not None
+    pupil = Pupil.objects.filter(enrolments__group=group).first()
+    assert pupil is not None
+
+    for name, path in (
+        ("start", f"/school/{school.pk}/start/"),
+        ("school", f"/school/{school.pk}/"),
+        ("group", f"/groep/{group.pk}/"),
+        ("pupil", f"/leerling/{pupil.pk}/"),
+        ("settings", f"/school/{school.pk}/instellingen/"),
+    ):
+        page.goto(demo_site["url"] + path)
+
+        # Wide tables scroll inside their own box; the page itself never does.
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, f"{name} is {overflow}px too wide at {viewport}"
+        page.screenshot(
+            path=screenshots / f"{name}-{viewport['width']}.png", full_page=True
+        )
