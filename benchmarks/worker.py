@@ -393,6 +393,12 @@ def pages(
         ("page", "school overview, one subject", f"{base}/?vak=rekenen"),
         ("page", "import page", f"{base}/importeren/"),
         ("page", "import history", f"{base}/importen/"),
+        ("page", "settings", f"{base}/instellingen/"),
+        ("page", "settings: ambitions", f"{base}/instellingen/ambities/"),
+        ("page", "settings: edit ambitions", f"{base}/instellingen/ambities/bewerken/"),
+        ("page", "settings: flag rules", f"{base}/instellingen/signaleringsregels/"),
+        ("page", "settings: norm table", f"{base}/instellingen/normtabel/"),
+        ("page", "settings: schoolweging", f"{base}/instellingen/schoolweging/"),
     ]
     urls += [("page", "group overview", f"/groep/{g.pk}/") for g in groups]
     urls += [("page", "cohort", f"/groep/{g.pk}/cohort/") for g in groups[:4]]
@@ -406,6 +412,8 @@ def pages(
     urls += [("download", "school xlsx", f"{base}/export.xlsx")]
     urls += [("download", "group csv", f"/groep/{groups[0].pk}/export.csv")]
     urls += [("download", "school PDF report", f"{base}/rapport.pdf")]
+    urls += [("download", "group PDF report", f"/groep/{groups[0].pk}/rapport.pdf")]
+    urls += [("download", "pupil PDF report", f"/leerling/{sample[0].pk}/rapport.pdf")]
 
     def fetch(url: str) -> float:
         start = time.perf_counter()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from koers.analysis import presenters, services
+from koers.imports.models import FINISHED, ImportJob
 from koers.results.models import ImportBatch
 from koers.schools.access import (
     get_group_for_user,
@@ -56,6 +57,10 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "missed": presenters.missed_ambitions(overviews),
         "flagged": presenters.flagged_per_group(flags, groups),
         "flagged_pupils": len({flag.pupil_id for flag in flags}),
+        # Uploads still to be confirmed, or waiting for or in the worker.
+        "waiting": ImportJob.objects.filter(school=school)
+        .exclude(status__in=FINISHED)
+        .order_by("created_at"),
         "imports": [
             (batch, sum(batch.counts.get(key, 0) for key in NEW_RESULT_COUNTS))
             for batch in ImportBatch.objects.filter(school=school)[:5]

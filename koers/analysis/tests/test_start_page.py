@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from koers.analysis.models import Ambition
 from koers.analysis.tests.test_views import member_of
+from koers.imports.models import ImportJob, JobStatus
 from koers.results.models import ImportBatch, Instrument
 from koers.tests.helpers import add_result, make_school, small_school
 
@@ -88,3 +89,21 @@ def test_a_chosen_moment_and_subject_follow_the_user_to_the_group() -> None:
     assert school.context["subject"] == "rekenen"
     # A choice in the query string wins over the remembered one.
     assert client.get(group_url, {"moment": "E"}).context["period"].value == "E"
+
+
+def test_it_lists_the_imports_that_wait() -> None:
+    data = small_school()
+    waiting = ImportJob.objects.create(
+        school=data["school"], files=[{"name": "a.csv"}, {"name": "b.xml"}]
+    )
+    ImportJob.objects.create(
+        school=data["school"], files=[{"name": "c.csv"}], status=JobStatus.DONE
+    )
+    client = member_of(data["school"])
+
+    page = client.get(start_url(data["school"].pk)).content.decode()
+
+    assert "Imports die wachten" in page
+    assert reverse("imports:job", args=[data["school"].pk, waiting.pk]) in page
+    assert "2 bestanden" in page
+    assert "te controleren" in page
