@@ -75,15 +75,25 @@ class ValueFormatError(ValueError):
 # immutable, so each distinct text is parsed once.
 CACHE_SIZE = 8192
 
+# The dates Koers accepts: results and birth dates of pupils of today's schools.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
 # --- text -------------------------------------------------------------------------
+
+
+# Control characters never belong in a name, code or score, and PostgreSQL refuses
+# text with a NUL in it: they are dropped, tab and line ends become spaces.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def clean(text: str | None) -> str:
-    """Trim the text and collapse runs of whitespace into one space."""
+    """Trim the text, drop control characters and collapse runs of whitespace into
+    one space."""
     if text is None:
         return ""
-    return " ".join(text.split())
+    return " ".join(text.translate(_CONTROLS).split())
 
 
 def is_missing(text: str | None) -> bool:
@@ -129,6 +139,20 @@ def parse_decimal(text: str | None) -> Decimal | None:
         sign = normalised[0] if normalised[0] in "+-" else ""
         normalised = f"{sign}0{normalised.lstrip('+-')}"
     return Decimal(normalised)
+
+
+# Scores are stored with at most 9 digits, 3 of them decimals.
+SCORE_LIMIT = Decimal(1_000_000)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def parse_score(text: str | None) -> Decimal | None:
+    """A raw or ability score: a number below a million either way (no test
+    has scores that large; the database column holds no more)."""
+    number = parse_decimal(text)
+    if number is not None and not -SCORE_LIMIT < number < SCORE_LIMIT:
+        raise ValueFormatError("een score kleiner dan 1.000.000", clean(text))
+    return number
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -177,10 +201,17 @@ def parse_date(text: str | None) -> dt.date | None:
 
     try:
         parsed = _parse_date_text(value)
-    except (ValueError, OverflowError):
-        parsed = None
+    except (ValueError, OverflowError) as error:
+        # The form is right but the day is not: 31-02-2024, or serial 0.
+        raise ValueFormatError("een bestaande datum", value) from error
     if parsed is None:
         raise ValueFormatError("een datum als dd-mm-jjjj", value)
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        # 99999 is a valid Excel serial (2173) and 1850 a valid year, but no
+        # pupil of a primary school was born or tested then.
+        raise ValueFormatError(
+            f"een datum tussen {EARLIEST_DATE.year} en {LATEST_DATE.year}", value
+        )
     return parsed
 
 

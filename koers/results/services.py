@@ -274,6 +274,7 @@ class BatchWriter:
         self.summary = summary
         self.progress = progress
         self.created_from_results = 0
+        self.without_index = 0
         self.undo = UndoLog()
 
     def write(self, parsed: ParsedFile) -> None:
@@ -289,6 +290,16 @@ class BatchWriter:
         self.write_teachers(parsed, groups)
         self.write_results(parsed.results)
         self.write_transition_results(parsed)
+        if self.without_index:
+            # Stored, but without an index they are in no overview: say why and
+            # what helps, or the user sees an import of results that show nowhere.
+            self.summary.notes.append(
+                f"Resultaten zonder index: {self.without_index}. Ze hebben geen "
+                "percentiel, geen niveau (I-V of A-E) en geen normregel voor die "
+                "toets en dat moment. Koers bewaart ze, maar ze staan in geen "
+                "overzicht. Lever percentielen of niveaus mee, of laad een "
+                "normtabel voor deze toets."
+            )
         if self.created_from_results:
             self.summary.notes.append(
                 "Leerlingen die Koers alleen uit dit bestand kent, zonder naam: "
@@ -476,6 +487,8 @@ class BatchWriter:
                 index = indexes[score]
             else:
                 index = indexes[score] = self.index_of(instrument, record)
+            if index is None:
+                self.without_index += 1
             key = (
                 pupil.id,
                 instrument.id,

@@ -113,6 +113,26 @@ class AmbitionsForm(forms.Form):
         for target in self.targets:
             self.fields[target.name] = target_input(target.key[1], target.label)
 
+    def clean(self) -> dict[str, Any]:
+        """p80 is the index 80% of the pupils reach and p20 the one the strongest
+        20% reach: a p80 target above the p20 target asks the impossible."""
+        cleaned = super().clean() or {}
+        for target in self.targets:
+            subject, metric, population = target.key
+            if metric != "p80":
+                continue
+            p20_name = f"{population}-{subject}-p20"
+            low, high = cleaned.get(target.name), cleaned.get(p20_name)
+            if low is not None and high is not None and low > high:
+                self.add_error(
+                    target.name,
+                    _(
+                        "Het doel voor p80 (de index die 80% van de leerlingen "
+                        "haalt) kan niet hoger zijn dan het doel voor p20."
+                    ),
+                )
+        return cleaned
+
     def chosen_targets(self) -> dict[AmbitionKey, Decimal | None]:
         return {t.key: self.cleaned_data.get(t.name) for t in self.targets}
 

@@ -29,9 +29,9 @@ from koers.lib.values import (
     ValueFormatError,
     clean,
     parse_date,
-    parse_decimal,
     parse_reference_level,
     parse_school_year,
+    parse_score,
     school_year_of,
 )
 
@@ -213,5 +213,5 @@ def _first_outcome(outcomes: list[dict[str, Any]], label: str) -> str:
 def _standard_score(result: dict[str, Any]) -> Decimal | None:
     for score in _items(_get(result, "scores", "scores")):
         if _text(score.get("label")).lower() == "toetsscore":
-            return _parse(parse_decimal, score.get("waarde"), "waarde")
+            return _parse(parse_score, score.get("waarde"), "waarde")
     return None

@@ -167,7 +167,7 @@ def test_bad_pupil_value_skips_that_pupil_only() -> None:
     (skipped,) = parsed.skipped
     assert skipped.position.path == "leerlingen/leerling[1]"
     assert skipped.position.column == "geboortedatum"
-    assert skipped.reason == "verwacht een datum als dd-mm-jjjj, gevonden '2015-02-30'"
+    assert skipped.reason == "verwacht een bestaande datum, gevonden '2015-02-30'"
 
 
 def test_duplicate_pupil_keys_reject_the_file() -> None:

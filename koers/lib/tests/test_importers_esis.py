@@ -108,10 +108,7 @@ def test_wrong_dates_everywhere_reject_the_file_with_position() -> None:
     )
     with pytest.raises(ImportRejected) as raised:
         parse_file("export.csv", data)
-    assert (
-        raised.value.message
-        == "verwacht een datum als dd-mm-jjjj, gevonden '31-31-2020'"
-    )
+    assert raised.value.message == "verwacht een bestaande datum, gevonden '31-31-2020'"
     assert (raised.value.position.row, raised.value.position.column) == (
         2,
         "Afnamedatum",

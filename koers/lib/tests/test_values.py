@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from koers.lib.records import Period, ReferenceLevel, Subject
 from koers.lib.values import (
     ValueFormatError,
+    clean,
     date_to_excel_serial,
     excel_serial_to_date,
     header_key,
@@ -26,6 +27,7 @@ from koers.lib.values import (
     parse_moment,
     parse_reference_level,
     parse_school_year,
+    parse_score,
     school_year_of,
     split_combined_name,
     subject_of,
@@ -104,9 +106,7 @@ def test_decimal_round_trips_with_comma_or_point(
         ("2024-02-01T10:00:00+01:00", dt.date(2024, 2, 1)),
         ("45000", dt.date(2023, 3, 15)),
         ("45000,5", dt.date(2023, 3, 15)),
-        ("61", dt.date(1900, 3, 1)),
-        ("59", dt.date(1900, 2, 28)),
-        ("1", dt.date(1900, 1, 1)),
+        ("32874", dt.date(1990, 1, 1)),
     ],
 )
 def test_parse_date(text: str, expected: dt.date) -> None:
@@ -114,24 +114,36 @@ def test_parse_date(text: str, expected: dt.date) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["31-31-2020", "29-02-2023", "60", "0", "2020-13-01", "morgen"]
+    ("text", "expected"),
+    [
+        ("31-31-2020", "een bestaande datum"),
+        ("29-02-2023", "een bestaande datum"),
+        ("31-02-2024", "een bestaande datum"),
+        ("2020-13-01", "een bestaande datum"),
+        ("60", "een bestaande datum"),  # Excel's phantom 29 February 1900
+        ("0", "een bestaande datum"),
+        ("morgen", "een datum als dd-mm-jjjj"),
+        # Real dates, but no pupil of today's schools was born or tested then.
+        ("99999", "een datum tussen 1990 en 2100"),  # Excel serial: 13-10-2173
+        ("01-01-1850", "een datum tussen 1990 en 2100"),
+        ("61", "een datum tussen 1990 en 2100"),  # Excel serial: 1-3-1900
+        ("31-12-1989", "een datum tussen 1990 en 2100"),
+    ],
 )
-def test_parse_date_rejects_impossible_dates(text: str) -> None:
+def test_parse_date_rejects_impossible_dates(text: str, expected: str) -> None:
     with pytest.raises(ValueFormatError) as raised:
         parse_date(text)
-    assert (
-        raised.value.message == f"verwacht een datum als dd-mm-jjjj, gevonden '{text}'"
-    )
+    assert raised.value.message == f"verwacht {expected}, gevonden '{text}'"
 
 
-@given(st.dates(min_value=dt.date(1000, 1, 1)))
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
 @settings(max_examples=300, deadline=None)
 def test_day_first_dates_round_trip(date: dt.date) -> None:
     assert parse_date(date.strftime("%d-%m-") + f"{date.year:04d}") == date
     assert parse_date(date.isoformat()) == date
 
 
-@given(st.dates(min_value=dt.date(1900, 3, 1)))
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
 @settings(max_examples=300, deadline=None)
 def test_excel_serial_round_trips(date: dt.date) -> None:
     serial = date_to_excel_serial(date)
@@ -334,3 +346,27 @@ def test_header_key() -> None:
     assert header_key(" Leerling nr. ") == "leerlingnr"
     assert header_key("I-V") == "iv"
     assert not is_bsn_field("Leerlingnummer")
+
+
+def test_clean_drops_control_characters() -> None:
+    # A NUL (which PostgreSQL refuses in text) and other controls go; tab and
+    # line ends are whitespace and collapse into one space.
+    assert clean("\x00Jan\x01sen\x7f") == "Jansen"
+    assert clean(" van\tden\r\nBerg ") == "van den Berg"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("999999,999", Decimal("999999.999")), ("-12,5", Decimal("-12.5")), ("", None)],
+)
+def test_parse_score(text: str, expected: Decimal | None) -> None:
+    assert parse_score(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1000000", "-1000000", "999999999999999999999999"])
+def test_parse_score_refuses_what_no_test_scores(text: str) -> None:
+    with pytest.raises(ValueFormatError) as raised:
+        parse_score(text)
+    assert raised.value.message == (
+        f"verwacht een score kleiner dan 1.000.000, gevonden '{text}'"
+    )

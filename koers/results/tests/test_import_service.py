@@ -495,3 +495,20 @@ def test_it_rejects_a_roster_whose_brin_is_not_a_brin() -> None:
         import_file("rooster.xml", data)
 
     assert dump_database() == before
+
+
+def test_it_says_when_results_get_no_index() -> None:
+    school = make_school("11AA", "OBS De Proef")
+    # An ability score only, for a test without a norm table: no percentile and
+    # no level to fall back on, so there is no index.
+    data = (
+        b"Leerlingnummer;Toets;Afnamedatum;Vaardigheidsscore;Percentiel\n"
+        b"1;Rekenen-Wiskunde;20-01-2025;150;\n"
+        b"2;Rekenen-Wiskunde;20-01-2025;160;40\n"
+    )
+
+    summary = import_file("scores.csv", data, school=school)
+
+    assert summary.counts["results_created"] == 2
+    assert any(note.startswith("Resultaten zonder index: 1.") for note in summary.notes)
+    assert Result.objects.filter(index_value__isnull=True).count() == 1

@@ -169,6 +169,22 @@ def test_it_refuses_a_value_out_of_range_and_changes_nothing(
     assert dump_database() == before
 
 
+def test_it_refuses_a_p80_target_above_the_p20_target(
+    school: School, client: Client
+) -> None:
+    before = dump_database()
+
+    response = client.post(
+        edit_url(school),
+        form_data(**{"school_3_8-rekenen-p80": "90", "school_3_8-rekenen-p20": "10"}),
+    )
+
+    page = response.content.decode()
+    assert "kan niet hoger zijn dan het doel voor p20" in page
+    assert "Er is niets opgeslagen." in page
+    assert dump_database() == before
+
+
 def test_it_shows_the_current_targets_of_the_scope(
     school: School, client: Client
 ) -> None:
