@@ -132,12 +132,16 @@ class VerdictView:
     @property
     def margin_text(self) -> str:
         """The margin to one decimal, signed; a miss that rounds to nothing is
-        "net niet", so that a cross never stands next to +0,0."""
+        "net niet" with the value in two decimals, so that a cross never stands
+        next to +0,0 or next to a value that the table rounds to the target."""
         if self.margin is None:
             return ""
         rounded = round(self.margin, 1)
         if not self.met and rounded >= 0:
-            return _("net niet")
+            value = f"{self.value:.2f}".replace(".", ",") if self.value else ""
+            return (
+                _("net niet (%(value)s)") % {"value": value} if value else _("net niet")
+            )
         return f"{rounded:+.1f}".replace(".", ",").replace("-", "\u2212")
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from koers.analysis import presenters, services
 from koers.imports.models import FINISHED, ImportJob
+from koers.imports.presenters import format_label
 from koers.results.models import ImportBatch
 from koers.schools.access import (
     get_group_for_user,
@@ -62,7 +63,11 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
         .exclude(status__in=FINISHED)
         .order_by("created_at"),
         "imports": [
-            (batch, sum(batch.counts.get(key, 0) for key in NEW_RESULT_COUNTS))
+            (
+                batch,
+                format_label(batch.format),
+                sum(batch.counts.get(key, 0) for key in NEW_RESULT_COUNTS),
+            )
             for batch in ImportBatch.objects.filter(school=school)[:5]
         ],
     }

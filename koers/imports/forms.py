@@ -27,7 +27,10 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
+    # An empty file is not refused here, where the message could not say which
+    # file it was: the preview shows it as rejected by name, beside the others.
     uploads = MultipleFileField(
+        allow_empty_file=True,
         label=_("Bestanden"),
         help_text=_(
             "Kies een of meer exports: EDEXML, OSO-dossiers, ESIS-toetsresultaten, "

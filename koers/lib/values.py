@@ -538,6 +538,8 @@ def is_bsn_field(name: str) -> bool:
 
 def dropped_bsn_note(count: int) -> str:
     """The one note an importer adds when it threw BSN-like values away."""
+    if count == 1:
+        return "1 BSN-waarde (BSN of onderwijsnummer) is genegeerd en niet opgeslagen."
     return (
         f"{count} BSN-waarden (BSN of onderwijsnummer) zijn genegeerd "
         "en niet opgeslagen."

@@ -254,7 +254,7 @@ def test_it_answers_404_with_a_dutch_page(settings: Any) -> None:
     ("margin", "met", "text"),
     [
         # 19.96 against a target of 20 is a miss that rounds to 0.0.
-        (-0.04, False, "net niet"),
+        (-0.04, False, "net niet (19,96)"),
         (-1.26, False, "\u22121,3"),
         (0.0, True, "+0,0"),
         (7.15, True, "+7,2"),

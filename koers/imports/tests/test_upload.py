@@ -127,6 +127,22 @@ def test_it_shows_why_a_file_is_rejected_and_writes_nothing(
     assert not ImportBatch.objects.exists()
 
 
+def test_an_empty_file_is_named_in_the_preview_beside_the_others(
+    staff: Client, school: School
+) -> None:
+    post_files(staff, school, ("leeg.csv", b""), ("leerlingen.xml", ROSTER))
+
+    job = ImportJob.objects.get()
+    page = staff.get(reverse("imports:job", args=[school.pk, job.pk])).content.decode()
+    rejected = [report for report in job.preview if report.get("rejected")]
+    assert [report["message"] for report in rejected] == [
+        "leeg.csv: het bestand is leeg"
+    ]
+    assert "Het bestand leeg.csv is afgewezen" in page
+    assert "leerlingen.xml" in page
+    assert "Geen enkel bestand kan worden geïmporteerd" not in page
+
+
 def test_it_rejects_a_file_of_another_school(staff: Client, school: School) -> None:
     roster = ROSTER.replace(b"11AA", b"22BB")
 

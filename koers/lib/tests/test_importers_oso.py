@@ -158,7 +158,7 @@ def test_other_namespace_exemption_bsn_and_bad_test_date() -> None:
         "afnamedatum",
     )
     assert parsed.notes == [
-        "1 BSN-waarden (BSN of onderwijsnummer) zijn genegeerd en niet opgeslagen."
+        "1 BSN-waarde (BSN of onderwijsnummer) is genegeerd en niet opgeslagen."
     ]
     assert "123456782" not in repr(parsed)
 

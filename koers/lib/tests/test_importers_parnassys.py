@@ -77,6 +77,6 @@ def test_excel_pupil_list_with_numeric_ids() -> None:
         (3, "geen leerlingnummer")
     ]
     assert parsed.notes == [
-        "1 BSN-waarden (BSN of onderwijsnummer) zijn genegeerd en niet opgeslagen."
+        "1 BSN-waarde (BSN of onderwijsnummer) is genegeerd en niet opgeslagen."
     ]
     assert "123456782" not in repr(parsed)

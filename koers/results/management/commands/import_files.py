@@ -61,7 +61,11 @@ class Command(KoersCommand):
             help="laat zien wat er zou veranderen, zonder iets op te slaan",
         )
         parser.add_argument("--json", action="store_true", help="verslag als JSON")
-        parser.add_argument("--user", default="cli", help="wie importeert")
+        parser.add_argument(
+            "--user",
+            default="opdrachtregel",
+            help="wie importeert (voor de geschiedenis)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = get_school(options["school"]) if options["school"] else None
