@@ -17,7 +17,7 @@ from django.urls import reverse
 from koers.results import models as results
 from koers.results.models import Instrument, NormRow
 from koers.schoolsettings.tests.support import member_of
-from koers.tests.helpers import dump_database, small_school
+from koers.tests.helpers import dump_database, make_school, small_school
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
@@ -61,7 +61,10 @@ def client(data: dict[str, Any]) -> Client:
     return client
 
 
-def test_a_staff_member_may_not_load_a_table(data: dict[str, Any]) -> None:
+def test_with_more_schools_a_staff_member_may_not_load_a_table(
+    data: dict[str, Any],
+) -> None:
+    make_school("22BB", "Andere school")
     staff = member_of(data["school"], username="leerkracht")
     before = dump_database()
 
@@ -72,6 +75,16 @@ def test_a_staff_member_may_not_load_a_table(data: dict[str, Any]) -> None:
     assert dump_database() == before
     assert "alleen de beheerder" in page.content.decode()
     assert 'type="file"' not in page.content.decode()
+
+
+def test_the_one_school_of_an_installation_loads_its_own_table(
+    data: dict[str, Any],
+) -> None:
+    staff = member_of(data["school"], username="ib-er-2")
+
+    upload(staff, data, GOOD_TABLE)
+
+    assert NormRow.objects.filter(instrument="Rekenen-Wiskunde").exists()
 
 
 def upload(

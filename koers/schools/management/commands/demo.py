@@ -7,7 +7,10 @@ importers and opens the web application.
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,14 @@ LEVEL_SUBJECTS = ("rekenen", "begrijpend_lezen", "spelling")
 SKIPPED_FORMATS = {"koers-normen-csv", "readme"}
 
 
+def koers_command() -> str:
+    """How the user starts `koers` here: the bare name when it is on the PATH,
+    else the path they ran it by (`.venv/bin/koers` after scripts/demo)."""
+    if shutil.which("koers") or not sys.argv or not sys.argv[0].endswith("koers"):
+        return "koers"
+    return os.path.relpath(sys.argv[0])
+
+
 class Command(KoersCommand):
     cli_name = "demo"
     help = (
@@ -120,7 +131,7 @@ class Command(KoersCommand):
         self.load_ambitions(school, folder)
 
         self.create_user(school, password)
-        start = "" if not options["no_serve"] else " na 'koers serve'"
+        start = "" if not options["no_serve"] else f" na '{koers_command()} serve'"
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDe demoschool staat klaar. Log in{start} als 'demo' met "
