@@ -163,23 +163,25 @@ def load_observations(
         placement = where.get((pupil_id, year))
         if index is None or (placement is None and at_school_only):
             continue
+        # Positional, in the field order of Observation: a page makes one per
+        # result of five years, and keywords cost a third of the reading here.
         observations.append(
             Observation(
-                pupil_id=pupil_id,
-                group_id=placement.group_id if placement else 0,
-                group_name=placement.group_name if placement else "",
-                grade=(placement.grade if placement else "") or grade_at_test,
-                subject=subjects[subject_of[instrument_id]],
-                school_year=year,
-                period=periods.get(period, Period.MIDDLE),
-                moment_grade=moment_grade or None,
-                instrument_id=instrument_id,
-                administered_on=administered_on,
-                index=index,
-                index_source=sources[source],
-                coarse=coarse,
-                growth=change,
-                reference_level=levels.get(level),
+                pupil_id,
+                placement.group_id if placement else 0,
+                placement.group_name if placement else "",
+                (placement.grade if placement else "") or grade_at_test,
+                subjects[subject_of[instrument_id]],
+                year,
+                periods.get(period, Period.MIDDLE),
+                moment_grade or None,
+                instrument_id,
+                administered_on,
+                index,
+                sources[source],
+                coarse,
+                change,
+                levels.get(level),
             )
         )
     return observations

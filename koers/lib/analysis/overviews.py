@@ -26,6 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from koers.lib.analysis.ambitions import (
@@ -512,6 +513,7 @@ def _sort_part(part: Hashable) -> tuple[int, str]:
     return _grade_number(text) or 0, text
 
 
+@lru_cache(maxsize=256)
 def _grade_number(grade: str) -> int | None:
     text = grade.strip()
     return int(text) if text.isdigit() else None
