@@ -97,6 +97,14 @@ COUNT_LABELS: list[tuple[str, Any]] = [
         ),
     ),
     (
+        "pupils_moved",
+        ngettext_lazy(
+            "%(number)d leerling naar een andere groep",
+            "%(number)d leerlingen naar een andere groep",
+            "number",
+        ),
+    ),
+    (
         "enrolments_updated",
         ngettext_lazy(
             "%(number)d gewijzigde plaatsing",

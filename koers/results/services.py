@@ -377,6 +377,17 @@ class BatchWriter:
         if created:
             self.summary.counts["enrolments_created"] += 1
             self.undo.add_created("enrolment", enrolment.pk)
+            # Placed in another group of the same school year before: the pupil
+            # moved (the earlier placement stays, as the pupil's history).
+            moved = (
+                Enrolment.objects.filter(
+                    pupil=pupil, group__school_year_id=group.school_year_id
+                )
+                .exclude(group=group)
+                .exists()
+            )
+            if moved:
+                self.summary.counts["pupils_moved"] += 1
         elif grade and enrolment.grade != grade:
             self.undo.add_previous(
                 "enrolment", enrolment.pk, {"grade": enrolment.grade}

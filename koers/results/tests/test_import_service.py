@@ -512,3 +512,26 @@ def test_it_says_when_results_get_no_index() -> None:
     assert summary.counts["results_created"] == 2
     assert any(note.startswith("Resultaten zonder index: 1.") for note in summary.notes)
     assert Result.objects.filter(index_value__isnull=True).count() == 1
+
+
+def test_it_counts_a_pupil_who_moves_to_another_group_in_the_same_year() -> None:
+    school = make_school("11AA", "OBS De Proef")
+    roster = """<?xml version="1.0" encoding="UTF-8"?>
+<EDEX>
+  <school><schooljaar>2024-2025</schooljaar><brincode>11AA</brincode>
+    <dependancecode>00</dependancecode></school>
+  <groepen><groep key="G"><naam>{group}</naam><jaargroep>5</jaargroep></groep></groepen>
+  <leerlingen>
+    <leerling key="9001"><achternaam>Appel</achternaam><roepnaam>Anna</roepnaam>
+      <geboortedatum>2015-02-03</geboortedatum><jaargroep>5</jaargroep>
+      <groep key="G"/></leerling>
+  </leerlingen>
+</EDEX>
+"""
+
+    first = import_file("a.xml", roster.format(group="5A").encode(), school=school)
+    second = import_file("b.xml", roster.format(group="5B").encode(), school=school)
+
+    assert first.counts["pupils_moved"] == 0
+    assert second.counts["pupils_moved"] == 1
+    assert second.counts["enrolments_created"] == 1

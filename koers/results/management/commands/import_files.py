@@ -192,6 +192,10 @@ COUNT_LABELS = {
         "nieuwe plaatsing in een groep",
         "nieuwe plaatsingen in een groep",
     ),
+    "pupils_moved": (
+        "leerling naar een andere groep",
+        "leerlingen naar een andere groep",
+    ),
     "enrolments_updated": ("gewijzigde plaatsing", "gewijzigde plaatsingen"),
     "teachers_created": ("nieuwe leerkracht", "nieuwe leerkrachten"),
     "instruments_created": ("nieuwe toets", "nieuwe toetsen"),
