@@ -11,12 +11,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
 from koers.lib.tests.files import SAMPLES_DIR
 from koers.results.models import ImportBatch, Instrument, TestResult
-from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear
+from koers.schools.models import (
+    Enrolment,
+    Group,
+    Pupil,
+    School,
+    SchoolMembership,
+    SchoolYear,
+)
 
 EDEXML_21 = "edexml_2.1_edustandaard-voorbeeld_anon.xml"
 EDEXML_103 = "edexml_1.03_cito-lvs-export_synthetic.xml"
@@ -153,6 +162,16 @@ def small_school(brin: str = "11AA", name: str = "OBS De Proef") -> dict[str, An
     }
 
 
+def member_of(*schools: School, username: str = "ib-er", csrf: bool = False) -> Client:
+    """A logged-in staff member of the schools given (CSRF checked when asked)."""
+    user = User.objects.create_user(username=username, password="pw")
+    for school in schools:
+        SchoolMembership.objects.create(user=user, school=school)
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(user)
+    return client
+
+
 __all__ = [
     "DOORSTROOMTOETS",
     "EDEXML_21",
@@ -167,6 +186,7 @@ __all__ = [
     "dump_database",
     "dumpdata_text",
     "make_school",
+    "member_of",
     "row_count",
     "run_koers",
     "sample_bytes",

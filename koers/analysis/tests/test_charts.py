@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from koers.analysis import charts
-from koers.analysis.tests.test_views import member_of
 from koers.lib.analysis.outcomes import (
     OutcomeReport,
     SignalSource,
@@ -21,7 +20,7 @@ from koers.lib.analysis.outcomes import (
     ThresholdVerdict,
     YearOutcome,
 )
-from koers.tests.helpers import make_school, small_school
+from koers.tests.helpers import make_school, member_of, small_school
 
 pytestmark = pytest.mark.django_db
 

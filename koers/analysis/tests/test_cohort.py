@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from koers.analysis.services import SchoolResults
 from koers.analysis.tests.test_charts import assert_safe_svg
-from koers.analysis.tests.test_views import member_of
 from koers.lib.records import Period, Subject
-from koers.tests.helpers import make_school, small_school
+from koers.tests.helpers import make_school, member_of, small_school
 
 pytestmark = pytest.mark.django_db
 

@@ -23,23 +23,14 @@ from hypothesis import strategies as st
 from koers.analysis import exports
 from koers.analysis.models import Ambition
 from koers.results.models import Instrument, TransitionTestResult
-from koers.schools.models import Enrolment, Pupil, School, SchoolMembership
-from koers.tests.helpers import add_result, small_school
+from koers.schools.models import Enrolment, Pupil
+from koers.tests.helpers import add_result, member_of, small_school
 
 pytestmark = pytest.mark.django_db
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_NUMBER = re.compile(r"^-?\d+(,\d+)?$")
-
-
-def member_of(*schools: School, username: str = "ib-er") -> Client:
-    user = User.objects.create_user(username=username, password="pw")
-    for school in schools:
-        SchoolMembership.objects.create(user=user, school=school)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def school_with_growth(

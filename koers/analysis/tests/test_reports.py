@@ -15,10 +15,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from koers.analysis import reports
-from koers.analysis.tests.test_views import member_of
 from koers.results.models import Instrument
 from koers.schools.models import Group
-from koers.tests.helpers import add_result, make_school, small_school
+from koers.tests.helpers import add_result, make_school, member_of, small_school
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from koers.analysis.models import Ambition
-from koers.analysis.tests.test_views import member_of
 from koers.imports.models import ImportJob, JobStatus
 from koers.results.models import ImportBatch, Instrument
-from koers.tests.helpers import add_result, make_school, small_school
+from koers.tests.helpers import add_result, make_school, member_of, small_school
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
@@ -16,22 +15,11 @@ from koers.schools.models import (
     Enrolment,
     Group,
     Pupil,
-    School,
-    SchoolMembership,
     SchoolYear,
 )
-from koers.tests.helpers import make_school, small_school
+from koers.tests.helpers import make_school, member_of, small_school
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(*schools: School, username: str = "ib-er") -> Client:
-    user = User.objects.create_user(username=username, password="pw")
-    for school in schools:
-        SchoolMembership.objects.create(user=user, school=school)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail_urls(data: dict[str, Any]) -> list[str]:
