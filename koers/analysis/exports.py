@@ -142,9 +142,9 @@ def pupil_export(pupil: Pupil) -> Export:
         ),
     ]
 
-    name = file_name(
-        "leerlingoverzicht", school_code(pupil.school), pupil.key or str(pupil.pk)
-    )
+    # Koers's own number, not the pupil number: a downloaded file travels further
+    # than a page, and its name should not identify a child.
+    name = file_name("leerlingoverzicht", school_code(pupil.school), str(pupil.pk))
     return Export(name, tables)
 
 

@@ -23,7 +23,6 @@ from koers.schools.access import (
     get_pupil_for_user,
     get_school_for_user,
 )
-from koers.schools.models import School
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +67,15 @@ def school_report(request: HttpRequest, school_id: int) -> HttpResponse:
         },
     )
 
-    name = f"schooloverzicht-{school_code(school)}-{year or 'leeg'}.pdf"
+    # Named as the xlsx and csv of the same overview are.
+    name = exports.file_name(
+        "schooloverzicht",
+        exports.school_code(school),
+        presenters.year_label(year) if year else "",
+        period.value if period else "",
+    )
     logger.info("school report downloaded school=%s year=%s", school.pk, year)
-    return attachment(pdf, name)
+    return attachment(pdf, f"{name}.pdf")
 
 
 @login_required
@@ -110,9 +115,10 @@ def group_report(request: HttpRequest, group_id: int) -> HttpResponse:
     # The group's name comes from the school's own files: made safe for the header.
     name = exports.file_name(
         "groepsoverzicht",
-        school_code(group.school),
+        exports.school_code(group.school),
+        group.school_year.label,
         group.name or str(group.pk),
-        str(group.school_year.start_year),
+        period.value if period else "",
     )
     logger.info(
         "group report downloaded group=%s user=%s period=%s subject=%s",
@@ -153,23 +159,20 @@ def pupil_report(request: HttpRequest, pupil_id: int) -> HttpResponse:
     )
 
     # The file name holds no name: a downloaded file travels further than a page.
-    name = f"leerlingoverzicht-{school_code(pupil.school)}-{pupil.pk}.pdf"
+    name = exports.file_name(
+        "leerlingoverzicht", exports.school_code(pupil.school), str(pupil.pk)
+    )
     logger.info(
         "pupil report downloaded pupil=%s user=%s flags=%d",
         pupil.pk,
         request.user.pk,
         len(flags),
     )
-    return attachment(pdf, name)
+    return attachment(pdf, f"{name}.pdf")
 
 
 def period_label(period: Period | None) -> str:
     return str(PERIOD_LABELS[period]) if period else NOTHING
-
-
-def school_code(school: School) -> str:
-    """BRIN and vestiging together, e.g. 11AA00: the code a board's office files by."""
-    return exports.file_name(f"{school.brin}{school.branch_code}")
 
 
 def group_chart(overview: GroupOverview, subject: str, period: Period | None) -> str:

@@ -184,7 +184,7 @@ def test_the_pdf_report_downloads_from_the_school_overview(
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
 
-    assert target.name.startswith("schooloverzicht-88KW00-")
+    assert target.name.startswith("schooloverzicht-88KW-")
     assert target.read_bytes().startswith(b"%PDF")
 
 

@@ -277,8 +277,9 @@ def test_it_exports_every_result_of_a_pupil() -> None:
 
     response = member_of(data["school"]).get(export_urls(data, "xlsx")[2])
 
+    # Koers's own number for the pupil, never the pupil number or the name.
     assert response["Content-Disposition"] == (
-        'attachment; filename="leerlingoverzicht-11AA-11AA-1.xlsx"'
+        f'attachment; filename="leerlingoverzicht-11AA-{data["anna"].pk}.xlsx"'
     )
     assert xlsx_records(response.content, "Leerling")[0]["Achternaam"] == "Appel"
     results = xlsx_records(response.content, "Resultaten")

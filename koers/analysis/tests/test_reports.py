@@ -84,7 +84,7 @@ def test_the_report_is_an_a4_pdf_with_the_overview() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="schooloverzicht-11AA00-2024.pdf"'
+        'attachment; filename="schooloverzicht-11AA-2024-2025-M.pdf"'
     )
     reader = PdfReader(io.BytesIO(response.content))
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
@@ -154,7 +154,7 @@ def test_the_group_report_is_an_a4_pdf_with_the_group_overview() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="groepsoverzicht-11AA00-5A-2024.pdf"'
+        'attachment; filename="groepsoverzicht-11AA-2024-2025-5A-M.pdf"'
     )
     assert response["Cache-Control"] == "no-store"
     assert page_size(response.content) == (595, 842)
@@ -211,7 +211,7 @@ def test_the_group_report_file_name_is_safe_ascii() -> None:
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="groepsoverzicht-11AA00-7-8-Zonnebloem-e-2024.pdf"'
+        'attachment; filename="groepsoverzicht-11AA-2024-2025-7-8-Zonnebloem-e.pdf"'
     )
     text = pdf_text(response.content)
     assert f"Groepsoverzicht · groep {QUOTED_NAME}" in text
@@ -229,7 +229,7 @@ def test_the_pupil_report_is_an_a4_pdf_with_the_pupil_overview() -> None:
     assert response["Content-Type"] == "application/pdf"
     # The pupil's id, never the name: a downloaded file travels further.
     assert response["Content-Disposition"] == (
-        f'attachment; filename="leerlingoverzicht-11AA00-{anna.pk}.pdf"'
+        f'attachment; filename="leerlingoverzicht-11AA-{anna.pk}.pdf"'
     )
     assert "Appel" not in response["Content-Disposition"]
     assert response["Cache-Control"] == "no-store"

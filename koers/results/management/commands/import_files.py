@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
+from koers.imports.presenters import format_label
 from koers.lib.importers import detect_format
 from koers.lib.records import ImportRejected
 from koers.results.services import ImportContext, ImportSummary, import_file
@@ -155,7 +156,9 @@ class Command(KoersCommand):
         return summaries
 
     def write_summary(self, summary: ImportSummary) -> None:
-        heading = f"{summary.file_name} ({summary.format}) → {summary.school}"
+        heading = (
+            f"{summary.file_name} ({format_label(summary.format)}) → {summary.school}"
+        )
         self.stdout.write(self.style.MIGRATE_HEADING(heading))
         if summary.already_imported:
             self.stdout.write(
