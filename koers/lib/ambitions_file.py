@@ -64,9 +64,28 @@ def parse_ambition_file(file_name: str, data: bytes) -> AmbitionFile:
         raise AmbitionFileError(
             "het bestand is geen tekst in UTF-8 (verwacht CSV of TOML)"
         ) from None
-    if file_name.lower().endswith(".toml"):
-        return parse_toml(text)
-    return parse_csv(text)
+    parsed = (
+        parse_toml(text) if file_name.lower().endswith(".toml") else parse_csv(text)
+    )
+    check_reach_order(parsed.ambitions)
+    return parsed
+
+
+def check_reach_order(ambitions: list[AmbitionSpec]) -> None:
+    """p80 is the index 80% of the pupils reach, p20 the one the strongest 20%
+    reach: a p80 target above the p20 target for the same subject, population and
+    year cannot be met and is a mistake in the file."""
+    targets = {
+        (a.subject, a.metric, a.population, a.school_year): a.target for a in ambitions
+    }
+    for (subject, metric, population, year), target in targets.items():
+        p20 = targets.get((subject, "p20", population, year))
+        if metric == "p80" and p20 is not None and target > p20:
+            raise AmbitionFileError(
+                f"{subject} ({population}): het doel voor p80 ({target}) is hoger "
+                f"dan het doel voor p20 ({p20}); p80 is de index die 80% van de "
+                "leerlingen haalt en ligt dus lager"
+            )
 
 
 def parse_toml(text: str) -> AmbitionFile:

@@ -119,6 +119,26 @@ def test_it_rejects_an_unknown_metric_and_names_the_row(
     assert dump_database() == before
 
 
+def test_it_rejects_a_p80_target_above_the_p20_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_school("11AA")
+    before = dump_database()
+    bad = tmp_path / "omgedraaid.csv"
+    bad.write_text(
+        "subject;metric;population;target\n"
+        "spelling;p80;group;90\n"
+        "spelling;p20;group;10\n",
+        encoding="utf-8",
+    )
+
+    assert run_koers("ambitions", "load", "11AA", str(bad)) == 1
+
+    err = capsys.readouterr().err
+    assert "het doel voor p80 (90) is hoger dan het doel voor p20 (10)" in err
+    assert dump_database() == before
+
+
 def test_it_rejects_an_unknown_flag_rule_and_replaces_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
