@@ -170,3 +170,25 @@ def test_it_sees_the_pupils_of_earlier_files_in_a_dry_run(tmp_path: Path) -> Non
     assert roster_summary["dry_run"] and message_summary["dry_run"]
     assert message_summary["counts"]["transition_results_created"] == 1
     assert School.objects.count() == 0
+
+
+def test_a_note_that_every_file_repeats_is_shown_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_school("11AA", "OBS De Proef")
+    header = "Leerlingnummer;Toets;Afnamedatum;Vaardigheidsscore\n"
+    # Ability scores of a test without a norm table: each file gets the note
+    # on results without an index, with its own count.
+    first = tmp_path / "a.csv"
+    first.write_text(header + "1;Rekenen-Wiskunde;20-01-2025;150\n", "utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text(
+        header + "2;Spelling;20-01-2025;140\n3;Spelling;20-01-2025;141\n", "utf-8"
+    )
+
+    code = run_koers("import", str(first), str(second), "--school", "11AA")
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.count("Resultaten zonder index") == 1
+    assert "Resultaten zonder index: 1." in out

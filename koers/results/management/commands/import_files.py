@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,9 @@ class Command(KoersCommand):
             payload = [summary.as_dict() for summary in summaries]
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
+            seen_notes: set[str] = set()
             for summary in summaries:
-                self.write_summary(summary)
+                self.write_summary(summary, seen_notes)
 
     def ordered_files(self, paths: list[str]) -> list[tuple[Path, bytes, str]]:
         files: list[tuple[Path, bytes, str]] = []
@@ -155,7 +157,7 @@ class Command(KoersCommand):
                     summary.batch_id = None
         return summaries
 
-    def write_summary(self, summary: ImportSummary) -> None:
+    def write_summary(self, summary: ImportSummary, seen_notes: set[str]) -> None:
         heading = (
             f"{summary.file_name} ({format_label(summary.format)}) → {summary.school}"
         )
@@ -175,6 +177,12 @@ class Command(KoersCommand):
         ]
         self.stdout.write("  " + (", ".join(counts) or "niets nieuws"))
         for note in summary.notes:
+            # A folder of dossiers gives the same note per file, with other
+            # numbers: it is shown once per run (--json has every one).
+            shape = re.sub(r"\d+", "#", note)
+            if shape in seen_notes:
+                continue
+            seen_notes.add(shape)
             self.stdout.write(f"  Let op: {note}")
         if summary.skipped:
             self.stdout.write(f"  Overgeslagen: {len(summary.skipped)}")
