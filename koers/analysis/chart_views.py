@@ -11,7 +11,6 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
 from koers.analysis import charts, presenters, services
 from koers.lib.records import Subject
@@ -49,17 +48,12 @@ def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResp
     year = presenters.chosen_year(request, results.school_years())
     overview = results.school_overview(year) if year else None
     period = presenters.chosen_period(request, overview)
-    rows = [
-        row
-        for row in (overview.rows if overview else ())
-        if row.subject == wanted and row.period == period
-    ]
-    if not rows:
+    svg = charts.school_chart_for(overview, wanted, period)
+    if svg is None:
         raise Http404
 
-    labels = [_("Groep %(grade)s") % {"grade": row.grade} for row in rows]
     logger.info("school chart school=%s subject=%s", school.pk, wanted.value)
-    return svg_response(charts.school_subject_chart(rows, labels))
+    return svg_response(svg)
 
 
 @login_required
@@ -69,19 +63,12 @@ def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpRespon
 
     overview = services.SchoolResults.load_group(group).group_overview(group)
     period = presenters.chosen_period(request, overview)
-    found = next(
-        (
-            item
-            for item in overview.subjects
-            if item.subject == wanted and item.period == period
-        ),
-        None,
-    )
-    if found is None:
+    svg = charts.group_chart_for(overview, wanted, period)
+    if svg is None:
         raise Http404
 
     logger.info("group chart group=%s subject=%s", group.pk, wanted.value)
-    return svg_response(charts.group_subject_chart(found))
+    return svg_response(svg)
 
 
 @login_required
@@ -91,7 +78,7 @@ def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
     overview = services.SchoolResults.load_group(group).cohort(group)
     if not overview.points:
         raise Http404
-    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+    labels = presenters.subject_labels()
 
     logger.info("cohort chart group=%s", group.pk)
     return svg_response(charts.cohort_chart(overview, labels))
@@ -105,7 +92,7 @@ def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
     if overview is None or not overview.subjects:
         raise Http404
     flags = services.flags_for(pupil.school, pupil)
-    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+    labels = presenters.subject_labels()
 
     logger.info("pupil chart pupil=%s", pupil.pk)
     return svg_response(charts.pupil_chart(overview, flags, labels))

@@ -29,11 +29,13 @@ from koers.lib.analysis.index import IV_BANDS
 from koers.lib.analysis.outcomes import OutcomeReport
 from koers.lib.analysis.overviews import (
     CohortOverview,
+    GroupOverview,
     GroupSubjectOverview,
     PupilOverview,
+    SchoolOverview,
     SchoolRow,
 )
-from koers.lib.records import Period
+from koers.lib.records import Period, Subject
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +228,21 @@ def _trend_lines(axis: Axes, rows: Sequence[SchoolRow], positions: list[int]) ->
     axis.set_title(_("Trend over drie jaar"), loc="left", fontsize=9)
 
 
+def school_chart_for(
+    overview: SchoolOverview | None, subject: Subject, period: Period | None
+) -> str | None:
+    """The school chart of one subject at one moment, None without results."""
+    rows = [
+        row
+        for row in (overview.rows if overview else ())
+        if row.subject == subject and row.period == period
+    ]
+    if not rows:
+        return None
+    labels = [_("Groep %(grade)s") % {"grade": row.grade} for row in rows]
+    return school_subject_chart(rows, labels)
+
+
 # --- group overview ----------------------------------------------------------------
 
 
@@ -294,6 +311,21 @@ def group_subject_chart(subject: GroupSubjectOverview) -> str:
     axis.spines["left"].set_visible(False)
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, frameon=False)
     return svg_of(figure)
+
+
+def group_chart_for(
+    overview: GroupOverview, subject: Subject, period: Period | None
+) -> str | None:
+    """The group chart of one subject at one moment, None without results."""
+    found = next(
+        (
+            item
+            for item in overview.subjects
+            if item.subject == subject and item.period == period
+        ),
+        None,
+    )
+    return group_subject_chart(found) if found is not None else None
 
 
 def _stacked_heights(indexes: Sequence[float]) -> list[float]:

@@ -51,6 +51,11 @@ def subject_label(subject: Subject) -> str:
     return str(SubjectChoice(subject.value).label)
 
 
+def subject_labels() -> dict[str, str]:
+    """The Dutch label of every subject, by its code."""
+    return {subject.value: subject_label(subject) for subject in Subject}
+
+
 def year_label(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
 

@@ -12,11 +12,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from koers.analysis import charts, exports, presenters, reports, services
-from koers.lib.analysis.overviews import GroupOverview, PupilOverview
+from koers.lib.analysis.overviews import PupilOverview
 from koers.lib.records import Period, Subject
 from koers.schools.access import (
     get_group_for_user,
@@ -44,14 +43,8 @@ def school_report(request: HttpRequest, school_id: int) -> HttpResponse:
     period = presenters.chosen_period(request, overview)
     sections = []
     for view in presenters.school_subjects(overview, period):
-        rows = [
-            row
-            for row in (overview.rows if overview else ())
-            if row.subject == view.key and row.period == period
-        ]
-        labels = [_("Groep %(grade)s") % {"grade": row.grade} for row in rows]
-        chart = charts.school_subject_chart(rows, labels) if rows else ""
-        sections.append({"view": view, "chart": chart})
+        chart = charts.school_chart_for(overview, Subject(view.key), period)
+        sections.append({"view": view, "chart": chart or ""})
     report = services.outcomes_for(school)
     outcomes_chart = charts.outcomes_chart(report) if report.years else ""
 
@@ -91,7 +84,7 @@ def group_report(request: HttpRequest, group_id: int) -> HttpResponse:
     sections = [
         {
             "view": view,
-            "chart": group_chart(overview, view.key, period),
+            "chart": charts.group_chart_for(overview, Subject(view.key), period) or "",
             # Paper has no tooltip: the footnote on a coarse index is printed.
             "coarse": any(line.coarse for line in view.pupils),
         }
@@ -136,7 +129,7 @@ def pupil_report(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
     overview = services.pupil_overview_for(pupil)
     flags = services.flags_for(pupil.school, pupil)
-    labels = {subject.value: presenters.subject_label(subject) for subject in Subject}
+    labels = presenters.subject_labels()
     chart = (
         charts.pupil_chart(overview, flags, labels)
         if overview is not None and overview.subjects
@@ -173,18 +166,6 @@ def pupil_report(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 def period_label(period: Period | None) -> str:
     return str(PERIOD_LABELS[period]) if period else NOTHING
-
-
-def group_chart(overview: GroupOverview, subject: str, period: Period | None) -> str:
-    found = next(
-        (
-            item
-            for item in overview.subjects
-            if item.subject == subject and item.period == period
-        ),
-        None,
-    )
-    return charts.group_subject_chart(found) if found is not None else ""
 
 
 def latest_measurement(overview: PupilOverview | None) -> dict[str, Any] | None:

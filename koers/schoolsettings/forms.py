@@ -155,7 +155,16 @@ def checked_upload(upload: UploadedFile[bytes] | None) -> UploadedFile[bytes]:
     return upload
 
 
-class AmbitionFileForm(forms.Form):
+class SettingsFileForm(forms.Form):
+    """One uploaded file, checked for size before anything reads it."""
+
+    file: forms.FileField
+
+    def clean_file(self) -> UploadedFile[bytes]:
+        return checked_upload(self.cleaned_data.get("file"))
+
+
+class AmbitionFileForm(SettingsFileForm):
     file = forms.FileField(
         label=_("Ambitiebestand (TOML of CSV)"),
         help_text=_(
@@ -165,11 +174,8 @@ class AmbitionFileForm(forms.Form):
         ),
     )
 
-    def clean_file(self) -> UploadedFile[bytes]:
-        return checked_upload(self.cleaned_data.get("file"))
 
-
-class NormTableForm(forms.Form):
+class NormTableForm(SettingsFileForm):
     file = forms.FileField(
         label=_("Normtabel (CSV)"),
         help_text=_(
@@ -178,9 +184,6 @@ class NormTableForm(forms.Form):
             "als scheidingsteken, decimale komma of punt."
         ),
     )
-
-    def clean_file(self) -> UploadedFile[bytes]:
-        return checked_upload(self.cleaned_data.get("file"))
 
 
 def shown_number(value: object) -> str:

@@ -28,23 +28,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from koers.analysis.services import OVERVIEW_SUBJECTS
 from koers.lib.analysis.ambitions import AmbitionMetric, Population
 from koers.lib.analysis.forecast import national_shares
 from koers.lib.analysis.levels import SUBJECT_DOMAIN
 from koers.lib.analysis.outcomes import shipped_signal_values, weighting_band
-from koers.lib.records import Domain, Subject
+from koers.lib.records import Domain
 
 NATIONAL_P80 = Decimal(20)
 NATIONAL_P20 = Decimal(80)
 SUGGESTED_POPULATIONS = (Population.SCHOOL_3_8, Population.SCHOOL_6_8)
-SUGGESTED_SUBJECTS = (
-    Subject.MATH,
-    Subject.READING_COMPREHENSION,
-    Subject.SPELLING,
-    Subject.TECHNICAL_READING,
-    Subject.VOCABULARY,
-    Subject.LANGUAGE,
-)
+# A suggestion for every subject the overviews show.
+SUGGESTED_SUBJECTS = OVERVIEW_SUBJECTS
 ONE_DECIMAL = Decimal("0.1")
 
 

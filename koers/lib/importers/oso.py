@@ -118,6 +118,27 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}/{path}" if prefix else path
 
 
+def _read_list[T](
+    parent: Element,
+    names: tuple[str, str],
+    prefix: str,
+    parsed: ParsedFile,
+    build: Callable[[Element, str], T],
+    into: list[T],
+) -> None:
+    """Each item of a pupil's list (`names`: the list and its items) becomes a
+    record; an item that cannot be used is skipped with its path."""
+    list_name, item_name = names
+    items = _xml.children(_xml.child(parent, list_name), item_name)
+    for index, item in enumerate(items, start=1):
+        parsed.rows_read += 1
+        path = _join(prefix, _xml.indexed(list_name, item_name, index))
+        try:
+            into.append(build(item, path))
+        except RowError as error:
+            _skip(parsed, path, error)
+
+
 # --- pupil ------------------------------------------------------------------------
 
 
@@ -169,19 +190,14 @@ def _pupil(element: Element, path: str) -> PupilRecord:
 def _read_career(
     element: Element, ref: PupilRef, prefix: str, parsed: ParsedFile
 ) -> None:
-    career = _xml.child(element, "schoolloopbaanlijst")
-    if career is None:
-        return
-
-    for index, item in enumerate(_xml.children(career, "schoolloopbaan"), start=1):
-        parsed.rows_read += 1
-        path = _join(
-            prefix, _xml.indexed("schoolloopbaanlijst", "schoolloopbaan", index)
-        )
-        try:
-            parsed.enrolments.append(_enrolment(item, ref))
-        except RowError as error:
-            _skip(parsed, path, error)
+    _read_list(
+        element,
+        ("schoolloopbaanlijst", "schoolloopbaan"),
+        prefix,
+        parsed,
+        lambda item, _path: _enrolment(item, ref),
+        parsed.enrolments,
+    )
 
 
 def _enrolment(item: Element, ref: PupilRef) -> EnrolmentRecord:
@@ -207,15 +223,14 @@ def _enrolment(item: Element, ref: PupilRef) -> EnrolmentRecord:
 def _read_end_test(
     element: Element, ref: PupilRef, prefix: str, parsed: ParsedFile
 ) -> None:
-    block = _xml.child(element, "eindtoets_basisonderwijs")
-    for index, result in enumerate(_xml.children(block, "eindtoetsresultaat"), start=1):
-        parsed.rows_read += 1
-        step = _xml.indexed("eindtoets_basisonderwijs", "eindtoetsresultaat", index)
-        path = _join(prefix, step)
-        try:
-            parsed.transition_results.append(_transition(result, ref, path))
-        except RowError as error:
-            _skip(parsed, path, error)
+    _read_list(
+        element,
+        ("eindtoets_basisonderwijs", "eindtoetsresultaat"),
+        prefix,
+        parsed,
+        lambda result, path: _transition(result, ref, path),
+        parsed.transition_results,
+    )
 
 
 def _transition(result: Element, ref: PupilRef, path: str) -> TransitionRecord:
@@ -260,17 +275,14 @@ def _end_test_levels(result: Element) -> dict[Domain, ReferenceLevel | None]:
 def _read_tests(
     element: Element, ref: PupilRef, prefix: str, parsed: ParsedFile
 ) -> None:
-    test_list = _xml.child(element, "toetslijst")
-    if test_list is None:
-        return
-
-    for index, test in enumerate(_xml.children(test_list, "toets"), start=1):
-        parsed.rows_read += 1
-        path = _join(prefix, _xml.indexed("toetslijst", "toets", index))
-        try:
-            parsed.results.append(_result(test, ref, path))
-        except RowError as error:
-            _skip(parsed, path, error)
+    _read_list(
+        element,
+        ("toetslijst", "toets"),
+        prefix,
+        parsed,
+        lambda test, path: _result(test, ref, path),
+        parsed.results,
+    )
 
 
 def _result(test: Element, ref: PupilRef, path: str) -> ResultRecord:
