@@ -1,0 +1,1 @@
+"""The 20-week improvement cycle: when a plan is due and what it achieved."""
