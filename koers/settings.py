@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "koers.analysis",
     "koers.imports",
     "koers.schoolsettings",
+    "koers.cycle",
 ]
 
 MIDDLEWARE = [

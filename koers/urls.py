@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("koers.analysis.urls")),
     path("", include("koers.imports.urls")),
     path("", include("koers.schoolsettings.urls")),
+    path("", include("koers.cycle.urls")),
 ]

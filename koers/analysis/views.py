@@ -7,8 +7,11 @@ import logging
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from koers.analysis import presenters, services
+from koers.cycle import presenters as cycle_presenters
+from koers.cycle import services as cycle_services
 from koers.imports.models import FINISHED, ImportJob
 from koers.imports.presenters import format_label
 from koers.results.models import ImportBatch
@@ -50,6 +53,7 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
     )
     overviews = [(group, results.group_overview(group)) for group in groups]
     flags = results.current_flags(year) if year else []
+    cycle = cycle_services.attention(school, results, timezone.localdate())
 
     context = {
         "school": school,
@@ -58,6 +62,10 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "missed": presenters.missed_ambitions(overviews),
         "flagged": presenters.flagged_per_group(flags, groups),
         "flagged_pupils": len({flag.pupil_id for flag in flags}),
+        "cycle": cycle,
+        "latest_label": cycle_services.measurement_label(cycle.latest)
+        if cycle.latest
+        else "",
         # Uploads still to be confirmed, or waiting for or in the worker.
         "waiting": ImportJob.objects.filter(school=school)
         .exclude(status__in=FINISHED)
@@ -149,6 +157,7 @@ def pupil_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
         "placements": presenters.pupil_placements(pupil),
         "subjects": presenters.pupil_subjects(overview),
         "flags": [presenters.flag(flag) for flag in flags],
+        "history": cycle_presenters.history(cycle_services.pupil_history(pupil)),
         "year": request.GET.get("jaar", ""),
     }
     logger.info("pupil overview viewed pupil=%s", pupil.pk)

@@ -24,6 +24,7 @@ from django.core.management.base import CommandParser
 
 from koers.analysis.services import replace_ambitions
 from koers.commands import KoersCommand, usage_error
+from koers.cycle.demo import build_demo_cycle
 from koers.lib.ambitions_file import parse_ambition_file
 from koers.lib.demo import DemoSpec, generate_school
 from koers.results.norms import load_norm_table
@@ -130,7 +131,12 @@ class Command(KoersCommand):
         call_command("import_files", *exports, school=school.brin, stdout=self.stdout)
         self.load_ambitions(school, folder)
 
-        self.create_user(school, password)
+        user = self.create_user(school, password)
+        if build_demo_cycle(school, user):
+            self.stdout.write(
+                "Onderwijsplan (twee versies) en een afgeronde cyclus met twee "
+                "schoolbesprekingen aangemaakt"
+            )
         start = "" if not options["no_serve"] else f" na '{koers_command()} serve'"
         self.stdout.write(
             self.style.SUCCESS(
@@ -176,8 +182,9 @@ class Command(KoersCommand):
         )
         self.stdout.write(f"Ambities geladen: {count} ({path.name})")
 
-    def create_user(self, school: School, password: str) -> None:
+    def create_user(self, school: School, password: str) -> User:
         user, _ = User.objects.get_or_create(username="demo")
         user.set_password(password)
         user.save()
         SchoolMembership.objects.get_or_create(user=user, school=school)
+        return user

@@ -1,0 +1,651 @@
+"""The pages of the cycle: the calendar, a schoolbespreking with its pack and
+minutes, and the 20-week records decided in it with their evaluation.
+
+Every object is looked up within the user's schools; anything else answers 404.
+A closed meeting keeps its pack and minutes as they were: only its actions can
+still be ticked off.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from koers.analysis import reports
+from koers.analysis.report_views import attachment
+from koers.analysis.services import SchoolResults
+from koers.cycle import presenters, services
+from koers.cycle.forms import (
+    ActionForm,
+    DecisionForm,
+    DevelopmentPlanForm,
+    DeviationForm,
+    EvaluationForm,
+    MeetingForm,
+    MinutesForm,
+    PupilDecisionForm,
+    period_initial,
+)
+from koers.cycle.models import (
+    Action,
+    EducationPlan,
+    GroupDeviation,
+    Meeting,
+    ProfessionalDevelopmentPlan,
+    PupilDecision,
+    TwentyWeekRecord,
+)
+from koers.cycle.pack import build_pack
+from koers.lib.analysis.ambitions import AmbitionMetric, Population
+from koers.lib.cycle.calendar import CycleStatus
+from koers.lib.records import Subject
+from koers.schools.access import get_school_for_user, schools_for_user
+from koers.schools.models import Pupil, SchoolYear
+
+logger = logging.getLogger(__name__)
+
+RECORD_MODELS: dict[str, type[TwentyWeekRecord]] = {
+    "aanpak": ProfessionalDevelopmentPlan,
+    "afwijking": GroupDeviation,
+    "leerlingbesluit": PupilDecision,
+}
+
+
+def get_meeting_for_user(request: HttpRequest, meeting_id: int) -> Meeting:
+    meeting = (
+        Meeting.objects.select_related("school", "school_year")
+        .filter(pk=meeting_id, school__in=schools_for_user(request.user))
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def get_record_for_user(
+    request: HttpRequest, model: type[TwentyWeekRecord], record_id: int
+) -> TwentyWeekRecord:
+    record: TwentyWeekRecord | None = (
+        model._default_manager.select_related("school", "meeting", "evaluate_year")
+        .filter(pk=record_id, school__in=schools_for_user(request.user))
+        .first()
+    )
+    if record is None:
+        raise Http404
+    return record
+
+
+def open_meeting(request: HttpRequest, meeting: Meeting) -> bool:
+    """Whether the meeting still takes changes; if not, say so."""
+    if meeting.closed_at is None:
+        return True
+    messages.error(request, _("Deze bespreking is vastgesteld en verandert niet meer."))
+    return False
+
+
+# --- calendar ----------------------------------------------------------------
+
+
+@login_required
+def cycle_page(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The meetings, and every 20-week record with what it waits for."""
+    school = get_school_for_user(request.user, school_id)
+
+    today = timezone.localdate()
+    records = [
+        (record, services.status_of(record, today))
+        for record in services.open_records(school)
+    ]
+    meetings = Meeting.objects.filter(school=school).select_related("school_year")
+
+    context = {
+        "school": school,
+        "meetings": [
+            (meeting, services.measurement_label(services.measurement_of(meeting)))
+            for meeting in meetings
+        ],
+        "records": [
+            {
+                "record": record,
+                "status": status,
+                "status_label": presenters.status_label(status),
+                "due": presenters.due_text(record),
+            }
+            for record, status in records
+        ],
+        "counts": {
+            status: sum(1 for _, s in records if s == status)
+            for status in (CycleStatus.OPEN, CycleStatus.DUE, CycleStatus.OVERDUE)
+        },
+        "actions": Action.objects.filter(
+            meeting__school=school, done_on__isnull=True
+        ).order_by("due_on"),
+        "today": today,
+    }
+    logger.info("cycle viewed school=%s", school.pk)
+    return render(request, "cycle/cycle.html", context)
+
+
+# --- meetings ------------------------------------------------------------------
+
+
+@login_required
+def meeting_new(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = get_school_for_user(request.user, school_id)
+
+    results = SchoolResults.load(school)
+    measurements = services.measurements(results)
+    form = MeetingForm(
+        request.POST or None,
+        measurements=measurements,
+        initial={"held_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        year, period = form.chosen_measurement()
+        meeting = form.save(commit=False)
+        meeting.school = school
+        meeting.school_year, _created = SchoolYear.objects.get_or_create(
+            start_year=year
+        )
+        meeting.after_period = period.value
+        meeting.created_by = request.user
+        meeting.save()
+        logger.info("meeting created school=%s meeting=%s", school.pk, meeting.pk)
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    context = {"school": school, "form": form, "measurements": measurements}
+    return render(request, "cycle/meeting_new.html", context)
+
+
+def meeting_context(meeting: Meeting) -> dict[str, Any]:
+    """Everything the meeting page and its PDF show."""
+    pack = meeting.pack if meeting.pack is not None else build_pack(meeting)
+    view = presenters.pack_view(meeting, pack)
+    return {
+        "school": meeting.school,
+        "meeting": meeting,
+        "pack": view,
+        "closed": meeting.closed_at is not None,
+        "evaluates": services.measurement_label(services.evaluation_moment(meeting)),
+        "decisions": meeting.decisions.all(),
+        "actions": meeting.actions.all(),
+        "development_plans": ProfessionalDevelopmentPlan.objects.filter(
+            meeting=meeting
+        ),
+        "deviations": GroupDeviation.objects.filter(meeting=meeting).select_related(
+            "group"
+        ),
+        "pupil_decisions": PupilDecision.objects.filter(meeting=meeting).select_related(
+            "pupil"
+        ),
+        "standards": [s.label for s in Meeting.standards],
+    }
+
+
+@login_required
+def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, meeting_id)
+
+    context = {
+        **meeting_context(meeting),
+        "minutes_form": MinutesForm(instance=meeting),
+        "decision_form": DecisionForm(),
+        "action_form": ActionForm(),
+    }
+    logger.info("meeting viewed meeting=%s", meeting.pk)
+    return render(request, "cycle/meeting.html", context)
+
+
+@login_required
+@require_POST
+def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    form = MinutesForm(request.POST, instance=meeting)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Het verslag is opgeslagen."))
+        logger.info("meeting minutes saved meeting=%s", meeting.pk)
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+    context = {
+        **meeting_context(meeting),
+        "minutes_form": form,
+        "decision_form": DecisionForm(),
+        "action_form": ActionForm(),
+    }
+    return render(request, "cycle/meeting.html", context, status=400)
+
+
+@login_required
+@require_POST
+def meeting_decision(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        decision = form.save(commit=False)
+        decision.meeting = meeting
+        decision.save()
+        logger.info("meeting decision added meeting=%s", meeting.pk)
+        return redirect(f"{_meeting_url(meeting)}#besluiten")
+    context = {
+        **meeting_context(meeting),
+        "minutes_form": MinutesForm(instance=meeting),
+        "decision_form": form,
+        "action_form": ActionForm(),
+    }
+    return render(request, "cycle/meeting.html", context, status=400)
+
+
+@login_required
+@require_POST
+def meeting_action(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        action = form.save(commit=False)
+        action.meeting = meeting
+        action.save()
+        logger.info("meeting action added meeting=%s", meeting.pk)
+        return redirect(f"{_meeting_url(meeting)}#acties")
+    context = {
+        **meeting_context(meeting),
+        "minutes_form": MinutesForm(instance=meeting),
+        "decision_form": DecisionForm(),
+        "action_form": form,
+    }
+    return render(request, "cycle/meeting.html", context, status=400)
+
+
+@login_required
+@require_POST
+def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Tick an action off (or on again); also after the meeting was closed."""
+    action = (
+        Action.objects.select_related("meeting")
+        .filter(pk=action_id, meeting__school__in=schools_for_user(request.user))
+        .first()
+    )
+    if action is None:
+        raise Http404
+
+    action.done_on = None if action.done_on else timezone.localdate()
+    action.save(update_fields=["done_on"])
+    logger.info("action toggled action=%s done=%s", action.pk, bool(action.done_on))
+    return redirect(
+        request.POST.get("next") or f"{_meeting_url(action.meeting)}#acties"
+    )
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Fix the pack and the minutes as they are now."""
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    meeting.pack = build_pack(meeting)
+    meeting.closed_at = timezone.now()
+    meeting.save(update_fields=["pack", "closed_at"])
+    messages.success(request, _("De bespreking is vastgesteld."))
+    logger.info("meeting closed meeting=%s", meeting.pk)
+    return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+
+# --- 20-week records -----------------------------------------------------------------
+
+
+@login_required
+def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A professionalisation plan for a missed school ambition (from the query)."""
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+    try:
+        subject = Subject(request.GET.get("vak", ""))
+        metric = AmbitionMetric(request.GET.get("maat", ""))
+        population = Population(request.GET.get("populatie", ""))
+    except ValueError:
+        raise Http404 from None
+
+    results = SchoolResults.load(meeting.school)
+    measurement = services.measurement_of(meeting)
+    start = services.school_value(results, measurement, subject, metric, population)
+    target = results.targets_for(measurement[0]).get((subject, metric, population))
+    if start.value is None or target is None:
+        messages.error(
+            request, _("Voor deze ambitie zijn er geen cijfers bij deze meting.")
+        )
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    plan = EducationPlan.objects.filter(school=meeting.school).first()
+    agreements = list(plan.agreements.all()) if plan else []
+    form = DevelopmentPlanForm(
+        request.POST or None, agreements=agreements, initial=period_initial(meeting)
+    )
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        _fill_record(record, meeting, request)
+        record.subject = subject.value
+        record.metric = metric.value
+        record.population = population.value
+        record.gap_year = meeting.school_year
+        record.gap_period = meeting.after_period
+        record.target = Decimal(str(round(target, 2)))
+        record.value_at_start = Decimal(str(round(start.value, 2)))
+        record.n_at_start = start.n
+        with transaction.atomic():
+            record.save()
+            form.save_m2m()
+        logger.info(
+            "development plan created plan=%s meeting=%s", record.pk, meeting.pk
+        )
+        return redirect("cycle:development-plan", record_id=record.pk)
+
+    context = {
+        "school": meeting.school,
+        "meeting": meeting,
+        "form": form,
+        "gap": {
+            "subject": presenters.subject_label(subject.value),
+            "metric": presenters.metric_label(metric.value),
+            "population": presenters.population_label(population.value),
+            "target": target,
+            "value": start.value,
+            "n": start.n,
+            "interval": presenters.interval(*(start.interval or (None, None))),
+        },
+        "evaluates": services.measurement_label(services.evaluation_moment(meeting)),
+    }
+    return render(request, "cycle/development_plan_new.html", context)
+
+
+@login_required
+def deviation_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """What a group does differently from the onderwijsplan for 20 weeks."""
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+    group = (
+        services.groups_of_meeting(meeting)
+        .filter(pk=_int(request.GET.get("groep")))
+        .first()
+    )
+    try:
+        subject = Subject(request.GET.get("vak", ""))
+    except ValueError:
+        raise Http404 from None
+    if group is None:
+        raise Http404
+
+    plan = EducationPlan.objects.filter(school=meeting.school).first()
+    if plan is None:
+        messages.error(
+            request,
+            _(
+                "Een afwijking beschrijft wat anders gaat dan het onderwijsplan. "
+                "Leg eerst het onderwijsplan vast."
+            ),
+        )
+        return redirect("cycle:plan", school_id=meeting.school.pk)
+
+    results = SchoolResults.load(meeting.school)
+    measurement = services.measurement_of(meeting)
+    figures = [
+        s
+        for s in services.group_verdicts(results, group, measurement)
+        if s["subject"] == subject.value
+    ]
+    pupils = sorted(
+        Pupil.objects.filter(enrolments__group=group).distinct(),
+        key=lambda p: p.sort_name,
+    )
+    form = DeviationForm(
+        request.POST or None,
+        pupils=pupils,
+        initial={**period_initial(meeting), "from_text": _plan_text(plan, subject)},
+    )
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        _fill_record(record, meeting, request)
+        record.group = group
+        record.subject = subject.value
+        record.plan = plan
+        record.figures = {
+            "school_year": measurement[0],
+            "period": measurement[1].value,
+            "subjects": figures,
+        }
+        with transaction.atomic():
+            record.save()
+            form.save_m2m()
+        logger.info("deviation created deviation=%s meeting=%s", record.pk, meeting.pk)
+        return redirect("cycle:deviation", record_id=record.pk)
+
+    context = {
+        "school": meeting.school,
+        "meeting": meeting,
+        "group": group,
+        "subject_label": presenters.subject_label(subject.value),
+        "plan": plan,
+        "figures": [
+            (s["n"], presenters.verdicts(s["verdicts"]), s["mean_growth"])
+            for s in figures
+        ],
+        "form": form,
+        "evaluates": services.measurement_label(services.evaluation_moment(meeting)),
+    }
+    return render(request, "cycle/deviation_new.html", context)
+
+
+@login_required
+def pupil_decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A decision for a pupil with a signal at the meeting's measurement."""
+    meeting = get_meeting_for_user(request, meeting_id)
+    if not open_meeting(request, meeting):
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+    pupil = Pupil.objects.filter(
+        school=meeting.school, pk=_int(request.GET.get("leerling"))
+    ).first()
+    try:
+        subject = Subject(request.GET.get("vak", ""))
+    except ValueError:
+        raise Http404 from None
+    if pupil is None:
+        raise Http404
+
+    results = SchoolResults.load(meeting.school)
+    flag = next(
+        (
+            f
+            for f in services.flags_at(
+                results, services.measurement_of(meeting), {pupil.pk}
+            )
+            if f.subject == subject
+        ),
+        None,
+    )
+    if flag is None:
+        raise Http404
+
+    form = PupilDecisionForm(request.POST or None, initial=period_initial(meeting))
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        _fill_record(record, meeting, request)
+        record.pupil = pupil
+        record.subject = subject.value
+        record.flag = services.flag_snapshot(flag)
+        record.save()
+        logger.info(
+            "pupil decision created decision=%s meeting=%s", record.pk, meeting.pk
+        )
+        return redirect(f"{_meeting_url(meeting)}#leerlingen")
+
+    context = {
+        "school": meeting.school,
+        "meeting": meeting,
+        "pupil": pupil,
+        "subject_label": presenters.subject_label(subject.value),
+        "flag": flag,
+        "form": form,
+        "evaluates": services.measurement_label(services.evaluation_moment(meeting)),
+        "earlier": PupilDecision.objects.filter(pupil=pupil).order_by("-starts_on"),
+    }
+    return render(request, "cycle/pupil_decision_new.html", context)
+
+
+def record_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """A 20-week record with its figures now and, once due, the evaluation form."""
+    record = get_record_for_user(request, RECORD_MODELS[kind], record_id)
+    status = services.status_of(record)
+
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST":
+        if status == CycleStatus.EVALUATED or status == CycleStatus.OPEN:
+            messages.error(request, _("Dit kan nu niet geëvalueerd worden."))
+            return redirect(request.path)
+        if form.is_valid():
+            _evaluate(record, form, request)
+            messages.success(request, _("De evaluatie is vastgelegd."))
+            return redirect(request.path)
+
+    evidence = record.evidence
+    if evidence is None:
+        evidence = services.evidence_for(record, SchoolResults.load(record.school))
+    context = {
+        "school": record.school,
+        "record": record,
+        "kind": kind,
+        "status": status,
+        "status_label": presenters.status_label(status),
+        "due": presenters.due_text(record),
+        "evidence": evidence,
+        "suggestion": presenters.outcome_label(evidence.get("suggestion")),
+        "form": form,
+        "can_evaluate": status in (CycleStatus.DUE, CycleStatus.OVERDUE),
+        "meetings": Meeting.objects.filter(
+            school=record.school, closed_at__isnull=True
+        ),
+        "standards": [s.label for s in record.standards],
+        "labels": _record_labels(record),
+    }
+    logger.info("cycle record viewed kind=%s record=%s", kind, record.pk)
+    return render(request, f"cycle/{kind}.html", context)
+
+
+@login_required
+def development_plan_page(request: HttpRequest, record_id: int) -> HttpResponse:
+    return record_page(request, "aanpak", record_id)
+
+
+@login_required
+def deviation_page(request: HttpRequest, record_id: int) -> HttpResponse:
+    return record_page(request, "afwijking", record_id)
+
+
+@login_required
+def pupil_decision_page(request: HttpRequest, record_id: int) -> HttpResponse:
+    return record_page(request, "leerlingbesluit", record_id)
+
+
+# --- helpers -----------------------------------------------------------------------
+
+
+def _fill_record(
+    record: TwentyWeekRecord, meeting: Meeting, request: HttpRequest
+) -> None:
+    """The fields every 20-week record takes from the meeting that decided it."""
+    year, period = services.evaluation_moment(meeting)
+    record.school = meeting.school
+    record.meeting = meeting
+    record.evaluate_year, _created = SchoolYear.objects.get_or_create(start_year=year)
+    record.evaluate_period = period.value
+    record.created_by = request.user  # type: ignore[assignment]
+
+
+def _evaluate(
+    record: TwentyWeekRecord, form: EvaluationForm, request: HttpRequest
+) -> None:
+    """Store the conclusion with the figures it was drawn from."""
+    meeting = Meeting.objects.filter(
+        school=record.school,
+        closed_at__isnull=True,
+        pk=_int(request.POST.get("meeting")),
+    ).first()
+    record.evidence = services.evidence_for(record, SchoolResults.load(record.school))
+    record.outcome = form.cleaned_data["outcome"]
+    record.evaluation_note = form.cleaned_data["evaluation_note"]
+    record.evaluated_on = timezone.localdate()
+    record.evaluated_in = meeting
+    record.save()
+    logger.info(
+        "cycle record evaluated kind=%s record=%s outcome=%s",
+        type(record).__name__,
+        record.pk,
+        record.outcome,
+    )
+
+
+def _record_labels(record: TwentyWeekRecord) -> dict[str, str]:
+    labels = {}
+    if isinstance(record, ProfessionalDevelopmentPlan | GroupDeviation | PupilDecision):
+        labels["subject"] = presenters.subject_label(record.subject)
+    if isinstance(record, ProfessionalDevelopmentPlan):
+        labels["metric"] = presenters.metric_label(record.metric)
+        labels["population"] = presenters.population_label(record.population)
+    return labels
+
+
+def _plan_text(plan: EducationPlan, subject: Subject) -> str:
+    """What the plan says for the subject, as the starting text of a deviation."""
+    item = plan.subjects.filter(subject=subject.value).first()
+    if item is None:
+        return ""
+    parts = [
+        item.instruction_model,
+        _("%(minutes)s minuten per week") % {"minutes": item.minutes_per_week}
+        if item.minutes_per_week
+        else "",
+    ]
+    return "; ".join(part for part in parts if part)
+
+
+def _meeting_url(meeting: Meeting) -> str:
+    return reverse("cycle:meeting", kwargs={"meeting_id": meeting.pk})
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0
+
+
+@login_required
+def meeting_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The pack and the minutes as one A4 document."""
+    meeting = get_meeting_for_user(request, meeting_id)
+
+    pdf = reports.render_pdf("cycle/report/meeting.html", meeting_context(meeting))
+    name = f"schoolbespreking_{meeting.school.brin}_{meeting.held_on:%Y-%m-%d}.pdf"
+    logger.info("meeting pdf printed meeting=%s", meeting.pk)
+    return attachment(pdf, name)
