@@ -53,9 +53,10 @@ class Outcome(models.TextChoices):
 class EducationPlan(models.Model):
     """One version of the school's onderwijsplan.
 
-    A version is frozen once a deviation refers to it or a newer version exists:
-    a deviation says "different from this plan", so the plan it points to must
-    keep saying what it said.
+    A version is frozen once a deviation refers to it, a professionalisation plan
+    names one of its agreements, or a newer version exists: a deviation says
+    "different from this plan", so the plan it points to must keep saying what
+    it said.
     """
 
     standards: ClassVar[tuple[Standard, ...]] = (Standard.OP1, Standard.OP3)
@@ -93,6 +94,7 @@ class EducationPlan(models.Model):
     def frozen(self) -> bool:
         return (
             self.deviations.exists()
+            or self.agreements.filter(development_plans__isnull=False).exists()
             or EducationPlan.objects.filter(
                 school_id=self.school_id, number__gt=self.number
             ).exists()

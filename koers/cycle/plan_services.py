@@ -27,6 +27,7 @@ from koers.cycle.models import (
     Arrangement,
     EducationPlan,
     PlanSubject,
+    ProfessionalDevelopmentPlan,
     SchoolAgreement,
     Tier,
 )
@@ -67,6 +68,7 @@ class PlanFrozenError(PlanError):
 class FreezeReason(StrEnum):
     NEWER_VERSION = "newer_version"
     DEVIATIONS = "deviations"
+    AGREEMENTS = "agreements"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,10 @@ def freeze_reason(plan: EducationPlan) -> FreezeReason | None:
         return FreezeReason.NEWER_VERSION
     if plan.deviations.exists():
         return FreezeReason.DEVIATIONS
+    # A professionalisation plan names the agreements it strengthens: their text
+    # must stay what the plan was made for.
+    if ProfessionalDevelopmentPlan.objects.filter(agreements__plan=plan).exists():
+        return FreezeReason.AGREEMENTS
     return None
 
 
@@ -159,6 +165,15 @@ def check_editable(plan: EducationPlan) -> None:
             _(
                 "Versie %(number)d is vastgelegd, want afwijkingen van groepen "
                 "verwijzen ernaar. Maak een nieuwe versie om iets te veranderen."
+            )
+            % {"number": plan.number}
+        )
+    if reason == FreezeReason.AGREEMENTS:
+        raise PlanFrozenError(
+            _(
+                "Versie %(number)d is vastgelegd, want een "
+                "professionaliseringsaanpak noemt haar schoolafspraken. Maak een "
+                "nieuwe versie om iets te veranderen."
             )
             % {"number": plan.number}
         )

@@ -270,6 +270,8 @@ def plan_context(school: School, plan: EducationPlan) -> dict[str, Any]:
         "newest": versions[0],
         "versions": versions,
         "deviation_count": plan.deviations.count(),
+        "agreements_in_plans": services.freeze_reason(plan)
+        == services.FreezeReason.AGREEMENTS,
         "editable": services.freeze_reason(plan) is None,
         "standards": standard_labels(),
         "subjects": [(offer, arrangement_rows(offer)) for offer in offers],

@@ -311,7 +311,7 @@ def test_it_refuses_a_field_that_is_not_editable(
         save_plan(plan, PlanEdit(subjects={math.pk: {"subject": "spelling"}}))
 
 
-def test_it_keeps_an_agreement_a_development_plan_names(
+def test_it_freezes_a_version_whose_agreement_a_development_plan_names(
     school: School, year: SchoolYear, user: User
 ) -> None:
     plan = filled_plan(school, year, user)
@@ -336,10 +336,11 @@ def test_it_keeps_an_agreement_a_development_plan_names(
     )
     development.agreements.add(plan.agreements.get(title="Bezemdoelen"))
 
-    with pytest.raises(PlanError, match="'Bezemdoelen' wordt genoemd"):
+    with pytest.raises(PlanFrozenError, match="professionaliseringsaanpak"):
         save_plan(plan, PlanEdit(agreements=[]))
 
     assert plan.agreements.count() == 2
+    assert plan.frozen is True
 
 
 def changed_copy(school: School, year: SchoolYear, user: User) -> EducationPlan:

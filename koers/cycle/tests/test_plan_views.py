@@ -364,7 +364,7 @@ def test_it_deletes_a_ticked_agreement(school: School, client: Client) -> None:
     assert plan.agreements.count() == 0
 
 
-def test_it_keeps_an_agreement_a_development_plan_names(
+def test_it_freezes_a_version_whose_agreement_a_development_plan_names(
     school: School, client: Client
 ) -> None:
     plan = plan_with_content(school)
@@ -395,13 +395,14 @@ def test_it_keeps_an_agreement_a_development_plan_names(
         edit_url(school), form_data(plan, **{"agreements-0-DELETE": "on"})
     )
 
-    assert response.status_code == 200
+    # The plan names the agreement it strengthens, so the whole version keeps
+    # what it said: nothing is saved and a new version is the way forward.
+    assert response.status_code == 409
     assert dump_database() == before
-    assert (
-        "De afspraak 'Lesdoel op het bord' wordt genoemd in een "
-        "professionaliseringsaanpak" in page_text(response)
+    assert "professionaliseringsaanpak noemt haar schoolafspraken" in page_text(
+        response
     )
-    assert "Alles opslaan" in page_text(response)
+    assert "Alles opslaan" not in page_text(response)
 
 
 def test_save_and_add_returns_to_the_agreements(school: School, client: Client) -> None:
