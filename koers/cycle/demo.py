@@ -124,8 +124,10 @@ AGREEMENTS = [
         "Methodetoetsen volgens de kalender; LVS-toetsen in januari en juni.",
     ),
 ]
-FIRST_MEETING = dt.date(2026, 2, 24)
-SECOND_MEETING = dt.date(2026, 7, 2)
+# Month and day of the two meetings, in the second half of the school year: after
+# the M-tests in February and after the E-tests in June.
+FIRST_MEETING = (2, 24)
+SECOND_MEETING = (7, 2)
 PARTICIPANTS = (
     "Directeur (voorzitter)\nIntern begeleider\nLeerkrachten groep 3 tot en met 8"
 )
@@ -144,7 +146,12 @@ def build_demo_cycle(school: School, user: User | None) -> bool:
     first_year = found[-1][0]
     plan = _education_plans(school, first_year, user)
 
-    first = _meeting(school, (first_year, Period.MIDDLE), FIRST_MEETING, user)
+    first = _meeting(
+        school,
+        (first_year, Period.MIDDLE),
+        dt.date(first_year + 1, *FIRST_MEETING),
+        user,
+    )
     records = _decide(first, results, plan, user)
     first.notes = (
         "Begrijpend lezen blijft achter bij de ambitie. Het team kiest voor een "
@@ -159,12 +166,14 @@ def build_demo_cycle(school: School, user: User | None) -> bool:
         meeting=first,
         description="Kijkwijzer begrijpend lezen maken",
         owner="Intern begeleider",
-        due_on=dt.date(2026, 3, 13),
-        done_on=dt.date(2026, 3, 11),
+        due_on=dt.date(first_year + 1, 3, 13),
+        done_on=dt.date(first_year + 1, 3, 11),
     )
     _close(first)
 
-    second = _meeting(school, (first_year, Period.END), SECOND_MEETING, user)
+    second = _meeting(
+        school, (first_year, Period.END), dt.date(first_year + 1, *SECOND_MEETING), user
+    )
     for record in records:
         _evaluate(record, second, results)
     second.notes = "De plannen van februari zijn geëvalueerd; zie per plan."
