@@ -319,6 +319,9 @@ class TwentyWeekRecord(models.Model):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        raise NotImplementedError
+
     @property
     def evaluated(self) -> bool:
         return self.evaluated_on is not None

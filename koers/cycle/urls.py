@@ -68,4 +68,24 @@ urlpatterns = [
         views.pupil_decision_page,
         name="pupil-decision",
     ),
+    path(
+        "schoolbespreking/<int:meeting_id>/verwijderen/",
+        views.meeting_delete,
+        name="meeting-delete",
+    ),
+    # Correcting or removing a plan, deviation or pupil decision: one address per
+    # kind, reversed with the kind as an argument.
+    *(
+        path(
+            f"{kind}/<int:record_id>/{action}/",
+            view,
+            {"kind": kind},
+            name=name,
+        )
+        for kind in views.RECORD_MODELS
+        for action, view, name in (
+            ("bewerken", views.record_edit_page, "record-edit"),
+            ("verwijderen", views.record_delete_page, "record-delete"),
+        )
+    ),
 ]

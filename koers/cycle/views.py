@@ -547,6 +547,7 @@ def record_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
         ),
         "standards": [s.label for s in record.standards],
         "labels": _record_labels(record),
+        "changeable": changeable(record),
     }
     logger.info("cycle record viewed kind=%s record=%s", kind, record.pk)
     return render(request, f"cycle/{kind}.html", context)
@@ -565,6 +566,94 @@ def deviation_page(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 def pupil_decision_page(request: HttpRequest, record_id: int) -> HttpResponse:
     return record_page(request, "leerlingbesluit", record_id)
+
+
+def changeable(record: TwentyWeekRecord) -> bool:
+    """A record can be corrected or removed until it is evaluated or the meeting
+    that decided it is closed: after that the minutes show it as it was."""
+    meeting = record.meeting
+    return not record.evaluated and (meeting is None or meeting.closed_at is None)
+
+
+def record_form(
+    request: HttpRequest, record: TwentyWeekRecord
+) -> DevelopmentPlanForm | DeviationForm | PupilDecisionForm:
+    data = request.POST if request.method == "POST" else None
+    if isinstance(record, ProfessionalDevelopmentPlan):
+        plan = EducationPlan.objects.filter(school=record.school).first()
+        agreements = list(plan.agreements.all()) if plan else []
+        agreements += [a for a in record.agreements.all() if a not in agreements]
+        return DevelopmentPlanForm(data, instance=record, agreements=agreements)
+    if isinstance(record, GroupDeviation):
+        pupils = sorted(
+            Pupil.objects.filter(enrolments__group=record.group).distinct(),
+            key=lambda p: p.sort_name,
+        )
+        return DeviationForm(data, instance=record, pupils=pupils)
+    return PupilDecisionForm(data, instance=record)
+
+
+def record_edit(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    record = get_record_for_user(request, RECORD_MODELS[kind], record_id)
+    if not changeable(record):
+        messages.error(
+            request, _("Dit is geëvalueerd of vastgesteld en verandert niet meer.")
+        )
+        return redirect(record.get_absolute_url())
+
+    form = record_form(request, record)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("De wijziging is opgeslagen."))
+        logger.info("cycle record edited kind=%s record=%s", kind, record.pk)
+        return redirect(record.get_absolute_url())
+
+    context = {"school": record.school, "record": record, "form": form, "kind": kind}
+    return render(request, "cycle/record_edit.html", context)
+
+
+@require_POST
+def record_delete(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    record = get_record_for_user(request, RECORD_MODELS[kind], record_id)
+    if not changeable(record):
+        messages.error(
+            request, _("Dit is geëvalueerd of vastgesteld en verandert niet meer.")
+        )
+        return redirect(record.get_absolute_url())
+
+    meeting = record.meeting
+    record.delete()
+    messages.success(request, _("Verwijderd."))
+    logger.info("cycle record deleted kind=%s record=%s", kind, record_id)
+    if meeting is not None:
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+    return redirect("cycle:cycle", school_id=record.school.pk)
+
+
+@login_required
+@require_POST
+def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Remove a meeting prepared by mistake: only while open and still empty."""
+    meeting = get_meeting_for_user(request, meeting_id)
+    made = any(
+        model._default_manager.filter(meeting=meeting).exists()
+        for model in RECORD_MODELS.values()
+    )
+    if meeting.closed_at is not None or made or meeting.decisions.exists():
+        messages.error(
+            request,
+            _(
+                "Alleen een bespreking die nog niet is vastgesteld en waarin nog "
+                "niets is besloten, kan weg."
+            ),
+        )
+        return redirect("cycle:meeting", meeting_id=meeting.pk)
+
+    school = meeting.school
+    meeting.delete()
+    messages.success(request, _("De bespreking is verwijderd."))
+    logger.info("meeting deleted meeting=%s", meeting_id)
+    return redirect("cycle:cycle", school_id=school.pk)
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -649,3 +738,13 @@ def meeting_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     name = f"schoolbespreking_{meeting.school.brin}_{meeting.held_on:%Y-%m-%d}.pdf"
     logger.info("meeting pdf printed meeting=%s", meeting.pk)
     return attachment(pdf, name)
+
+
+@login_required
+def record_edit_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    return record_edit(request, kind, record_id)
+
+
+@login_required
+def record_delete_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    return record_delete(request, kind, record_id)

@@ -388,3 +388,86 @@ def test_pupil_page_shows_signals_and_decisions_per_measurement() -> None:
     assert history[0].decisions == []
     assert [d.kind for d in history[1].decisions] == ["adaptation"]
     assert "aanpassing voor deze leerling" in page.content.decode()
+
+
+def test_a_record_can_be_corrected_until_its_meeting_is_closed() -> None:
+    made = cycle_school()
+    meeting = meeting_after_m24(made.school)
+    client = member_of(made.school)
+    client.post(
+        f"/schoolbespreking/{meeting.pk}/aanpak/nieuw/"
+        "?vak=rekenen&maat=p80&populatie=school_3_8",
+        plan_form(),
+    )
+    plan = ProfessionalDevelopmentPlan.objects.get()
+
+    edited = client.post(f"/aanpak/{plan.pk}/bewerken/", plan_form(owner="IB'er"))
+    client.post(f"/schoolbespreking/{meeting.pk}/vaststellen/")
+    refused = client.post(f"/aanpak/{plan.pk}/bewerken/", plan_form(owner="later"))
+    not_deleted = client.post(f"/aanpak/{plan.pk}/verwijderen/")
+
+    plan.refresh_from_db()
+    assert edited["Location"] == f"/aanpak/{plan.pk}/"
+    assert refused["Location"] == f"/aanpak/{plan.pk}/"
+    assert not_deleted["Location"] == f"/aanpak/{plan.pk}/"
+    assert plan.owner == "IB'er"
+    # The gap it was made for does not change with the text.
+    assert plan.value_at_start == Decimal(34)
+
+
+def test_a_record_and_an_empty_meeting_can_be_removed_while_open() -> None:
+    made = cycle_school()
+    meeting = meeting_after_m24(made.school)
+    client = member_of(made.school)
+    client.post(
+        f"/schoolbespreking/{meeting.pk}/aanpak/nieuw/"
+        "?vak=rekenen&maat=p80&populatie=school_3_8",
+        plan_form(),
+    )
+    plan = ProfessionalDevelopmentPlan.objects.get()
+
+    kept = client.post(f"/schoolbespreking/{meeting.pk}/verwijderen/")
+    removed_plan = client.post(f"/aanpak/{plan.pk}/verwijderen/")
+    removed_meeting = client.post(f"/schoolbespreking/{meeting.pk}/verwijderen/")
+
+    # A meeting with a decision in it stays; once empty it can go.
+    assert kept["Location"] == f"/schoolbespreking/{meeting.pk}/"
+    assert removed_plan["Location"] == f"/schoolbespreking/{meeting.pk}/"
+    assert removed_meeting["Location"] == f"/school/{made.school.pk}/cyclus/"
+    assert not ProfessionalDevelopmentPlan.objects.exists()
+    assert not Meeting.objects.exists()
+
+
+def test_records_of_another_school_cannot_be_edited_or_removed() -> None:
+    made = cycle_school()
+    meeting = meeting_after_m24(made.school)
+    record = PupilDecision.objects.create(
+        school=made.school,
+        meeting=meeting,
+        starts_on=dt.date(2025, 2, 20),
+        ends_on=dt.date(2025, 7, 10),
+        evaluate_year=made.year,
+        evaluate_period="E",
+        pupil=made.pupils["P6"],
+        subject="spelling",
+        kind="no_change",
+        reason="r",
+    )
+    client = member_of(make_school("33XX", "Andere school"))
+
+    urls = [
+        f"/leerlingbesluit/{record.pk}/",
+        f"/leerlingbesluit/{record.pk}/bewerken/",
+        f"/leerlingbesluit/{record.pk}/verwijderen/",
+        f"/schoolbespreking/{meeting.pk}/verwijderen/",
+    ]
+
+    assert [client.post(url, {"kind": "referral"}).status_code for url in urls] == [
+        404,
+        404,
+        404,
+        404,
+    ]
+    record.refresh_from_db()
+    assert record.kind == "no_change"
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
