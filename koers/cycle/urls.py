@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 from koers.cycle import views
+from koers.cycle.accountability_urls import urlpatterns as accountability_urlpatterns
 from koers.cycle.plan_urls import urlpatterns as plan_urlpatterns
 
 app_name = "cycle"
 
 urlpatterns = [
     *plan_urlpatterns,
+    *accountability_urlpatterns,
     path("school/<int:school_id>/cyclus/", views.cycle_page, name="cycle"),
     path(
         "school/<int:school_id>/schoolbespreking/nieuw/",
