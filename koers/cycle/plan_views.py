@@ -25,6 +25,7 @@ from django.views.decorators.http import (
     require_POST,
 )
 
+from koers.cycle import plan_diff as diff
 from koers.cycle import plan_services as services
 from koers.cycle.models import Arrangement, EducationPlan
 from koers.cycle.plan_forms import NewVersionForm, PlanEditForms, SchoolYearForm
@@ -225,9 +226,7 @@ def plan_diff(request: HttpRequest, school_id: int) -> HttpResponse:
         "versions": versions,
         "older": older,
         "newer": newer,
-        "differences": (
-            services.plan_differences(older, newer) if older and newer else []
-        ),
+        "differences": (diff.plan_differences(older, newer) if older and newer else []),
     }
     return render(request, "cycle/plan_diff.html", context)
 
@@ -283,7 +282,7 @@ def arrangement_rows(offer: services.SubjectOffer) -> list[ArrangementRow]:
     """The arrangements as a table with a row per aspect and a column per tier."""
     rows = []
     for name in ARRANGEMENT_ROWS:
-        label = services.field_label(Arrangement, name)
+        label = diff.field_label(Arrangement, name)
         cells = tuple(
             ArrangementCell(
                 getattr(arrangement, name),
@@ -298,8 +297,8 @@ def arrangement_rows(offer: services.SubjectOffer) -> list[ArrangementRow]:
 def index_band(arrangement: Arrangement) -> str:
     """The index band in words: 'index 25 tot 75', 'index onder 25' or 'index 75
     en hoger'; empty when the arrangement names none."""
-    low = services.field_text(arrangement, "index_from")
-    high = services.field_text(arrangement, "index_below")
+    low = diff.field_text(arrangement, "index_from")
+    high = diff.field_text(arrangement, "index_below")
     if low and high:
         return _("index %(low)s tot %(high)s") % {"low": low, "high": high}
     if high:

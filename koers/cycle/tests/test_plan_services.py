@@ -17,25 +17,27 @@ from koers.cycle.models import (
     ProfessionalDevelopmentPlan,
     SchoolAgreement,
 )
-from koers.cycle.plan_services import (
-    AgreementEdit,
+from koers.cycle.plan_diff import (
     ChangeKind,
     DiffArea,
     FieldChange,
     PlanDifference,
+    WordChange,
+    WordKind,
+    plan_differences,
+    word_changes,
+)
+from koers.cycle.plan_services import (
+    AgreementEdit,
     PlanEdit,
     PlanError,
     PlanFrozenError,
-    WordChange,
-    WordKind,
     check_editable,
     current_plan,
     new_version,
-    plan_differences,
     plan_subjects,
     save_plan,
     start_plan,
-    word_changes,
 )
 from koers.schools.models import Group, School, SchoolYear
 from koers.tests.helpers import make_school
