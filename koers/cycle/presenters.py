@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -304,7 +305,7 @@ def due_text(record: TwentyWeekRecord, today: date | None = None) -> str:
     """When the record closes, in words."""
     measurement = services.measurement_label(services.measurement_of(record))
     return _("tot %(date)s, evalueren na de meting %(measurement)s") % {
-        "date": record.ends_on.strftime("%d-%m-%Y"),
+        "date": date_format(record.ends_on, "j F Y"),
         "measurement": measurement,
     }
 
