@@ -7,6 +7,7 @@ school needs.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -72,6 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "auditlog",
     "django_htmx",
     "django_tasks_db",
     "koers.schools",
@@ -80,6 +86,7 @@ INSTALLED_APPS = [
     "koers.imports",
     "koers.schoolsettings",
     "koers.cycle",
+    "koers.privacy",
 ]
 
 MIDDLEWARE = [
@@ -90,9 +97,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "koers.schools.middleware.SessionLimits",
+    "koers.schools.middleware.SecondFactorRequired",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "koers.urls"
@@ -140,21 +153,87 @@ STATIC_ROOT = (
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 
+# Long passwords without composition rules or forced rotation (ASVS 6.2), hashed
+# with Argon2; PBKDF2 stays to read hashes made before Argon2 was the default.
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "analysis:home"
-LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
+# django-axes checks every login first, so that a locked account or address is
+# refused before its password is even compared.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "analysis:home"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Accounts are made by an applicatiebeheerder (`koers user add`), never by signing
+# up. The same answers for known and unknown accounts; the second factor on every
+# new session.
+ACCOUNT_ADAPTER = "koers.schools.auth.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# django-axes locks out after failed logins and keeps the record in the database;
+# allauth's own cache-based limit would only answer earlier and less clearly.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Koers"
+MFA_PASSKEY_LOGIN_ENABLED = False
+
+# Ten wrong passwords lock the account, and separately the address they came
+# from, for a quarter of an hour. A school behind one address shares that limit.
+AXES_FAILURE_LIMIT = env_int("KOERS_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Idle for half an hour or signed in for ten hours: sign in again, with the
+# second factor (checked in koers.schools.middleware.SessionLimits).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+KOERS_SESSION_MAX_AGE = dt.timedelta(hours=10)
+
+# Password-reset mails; a single school's machine without mail gets a new
+# password from `koers user add NAME --password`.
+_MAIL_BACKEND = os.environ.get(
+    "KOERS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+_MAIL_OPTIONS: dict[str, object] = {}
+if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _MAIL_OPTIONS = {
+        "host": os.environ.get("KOERS_EMAIL_HOST", "localhost"),
+        "port": env_int("KOERS_EMAIL_PORT", 587),
+        "username": os.environ.get("KOERS_EMAIL_USER", ""),
+        "password": env_secret("KOERS_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("KOERS_EMAIL_TLS", True),
+    }
+MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = os.environ.get("KOERS_EMAIL_FROM", "koers@localhost")
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
 from koers.analysis import charts, presenters, services
 from koers.lib.records import Subject
 from koers.schools.access import (
-    get_group_for_user,
-    get_pupil_for_user,
-    get_school_for_user,
+    get_group,
+    get_pupil,
+    get_school,
+    requires,
 )
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,9 @@ def subject_or_404(value: str) -> Subject:
         raise Http404 from error
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     wanted = subject_or_404(subject)
 
     results = services.SchoolResults.load(school)
@@ -56,9 +57,9 @@ def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResp
     return svg_response(svg)
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpResponse:
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
     wanted = subject_or_404(subject)
 
     overview = services.SchoolResults.load_group(group).group_overview(group)
@@ -71,9 +72,9 @@ def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpRespon
     return svg_response(svg)
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
 
     overview = services.SchoolResults.load_group(group).cohort(group)
     if not overview.points:
@@ -84,9 +85,9 @@ def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
     return svg_response(charts.cohort_chart(overview, labels))
 
 
-@login_required
+@requires(Permission.VIEW_PUPIL)
 def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil(request, pupil_id)
 
     overview = services.pupil_overview_for(pupil)
     if overview is None or not overview.subjects:
@@ -98,9 +99,9 @@ def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return svg_response(charts.pupil_chart(overview, flags, labels))
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def outcomes_chart(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     report = services.outcomes_for(school)
     if not report.years:

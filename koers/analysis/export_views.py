@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
 from koers.analysis import exports
 from koers.schools.access import (
-    get_group_for_user,
-    get_pupil_for_user,
-    get_school_for_user,
+    get_group,
+    get_pupil,
+    get_school,
+    requires,
 )
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def school_export(request: HttpRequest, school_id: int, fmt: str) -> HttpResponse:
     check_format(fmt)
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     export = exports.school_export(school, request)
 
@@ -32,10 +33,10 @@ def school_export(request: HttpRequest, school_id: int, fmt: str) -> HttpRespons
     return download(export, fmt)
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def group_export(request: HttpRequest, group_id: int, fmt: str) -> HttpResponse:
     check_format(fmt)
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
 
     export = exports.group_export(group, request)
 
@@ -43,10 +44,10 @@ def group_export(request: HttpRequest, group_id: int, fmt: str) -> HttpResponse:
     return download(export, fmt)
 
 
-@login_required
+@requires(Permission.VIEW_PUPIL)
 def pupil_export(request: HttpRequest, pupil_id: int, fmt: str) -> HttpResponse:
     check_format(fmt)
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil(request, pupil_id)
 
     export = exports.pupil_export(pupil)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
@@ -18,10 +17,12 @@ from koers.analysis import charts, exports, presenters, reports, services
 from koers.lib.analysis.overviews import PupilOverview
 from koers.lib.records import Period, Subject
 from koers.schools.access import (
-    get_group_for_user,
-    get_pupil_for_user,
-    get_school_for_user,
+    get_group,
+    get_pupil,
+    get_school,
+    requires,
 )
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,9 @@ PERIOD_LABELS = {
 }
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def school_report(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     results = services.SchoolResults.load(school)
     year = presenters.chosen_year(request, results.school_years())
@@ -71,9 +72,9 @@ def school_report(request: HttpRequest, school_id: int) -> HttpResponse:
     return attachment(pdf, f"{name}.pdf")
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def group_report(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
 
     results = services.SchoolResults.load(group.school)
     overview = results.group_overview(group)
@@ -123,9 +124,9 @@ def group_report(request: HttpRequest, group_id: int) -> HttpResponse:
     return attachment(pdf, f"{name}.pdf")
 
 
-@login_required
+@requires(Permission.VIEW_PUPIL)
 def pupil_report(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil(request, pupil_id)
 
     overview = services.pupil_overview_for(pupil)
     flags = services.flags_for(pupil.school, pupil)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,14 +13,19 @@ from koers.cycle import presenters as cycle_presenters
 from koers.cycle import services as cycle_services
 from koers.imports.models import FINISHED, ImportJob
 from koers.imports.presenters import format_label
+from koers.lib.values import school_year_of
 from koers.results.models import ImportBatch
 from koers.schools.access import (
-    get_group_for_user,
-    get_pupil_for_user,
-    get_school_for_user,
-    schools_for_user,
+    boards_for,
+    get_group,
+    get_pupil,
+    get_school,
+    own_groups,
+    requires,
+    schools_for,
 )
 from koers.schools.models import Group
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -29,19 +33,43 @@ logger = logging.getLogger(__name__)
 NEW_RESULT_COUNTS = ("results_created", "transition_results_created")
 
 
-@login_required
+@requires(Permission.SIGNED_IN)
 def home(request: HttpRequest) -> HttpResponse:
-    schools = list(schools_for_user(request.user))
-    if len(schools) == 1:
+    """Where each role starts: the schools of an IB'er or director, a teacher's
+    own groups of this school year, the boards of board staff, and the settings
+    of an applicatiebeheerder."""
+    user = request.user
+    schools = list(schools_for(user, Permission.VIEW_SCHOOL))
+    current = school_year_of(timezone.localdate())
+    groups = list(
+        own_groups(user, Permission.VIEW_GROUP)
+        .filter(school_year__start_year=current)
+        .select_related("school", "school_year")
+        .order_by("school__name", "name")
+    )
+    boards = list(boards_for(user))
+    managed = [
+        school
+        for school in schools_for(user, Permission.SETTINGS)
+        if school not in schools
+    ]
+    if len(schools) == 1 and not (groups or boards or managed):
         return redirect("analysis:school-start", school_id=schools[0].pk)
-    return render(request, "analysis/home.html", {"schools": schools})
+
+    context = {
+        "schools": schools,
+        "groups": groups,
+        "boards": boards,
+        "managed": managed,
+    }
+    return render(request, "analysis/home.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
     """What needs attention now: the groups that miss an ambition at the latest
     moment, the pupils with a signal this school year, and the latest imports."""
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     results = services.SchoolResults.load(school)
     years = results.school_years()
@@ -83,9 +111,9 @@ def start_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "analysis/start.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     results = services.SchoolResults.load(school)
     years = results.school_years()
@@ -117,9 +145,9 @@ def school_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "analysis/school.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
 
     results = services.SchoolResults.load_group(group)
     overview = results.group_overview(group)
@@ -144,9 +172,9 @@ def group_page(request: HttpRequest, group_id: int) -> HttpResponse:
     return render(request, "analysis/group.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_PUPIL)
 def pupil_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request.user, pupil_id)
+    pupil = get_pupil(request, pupil_id)
 
     overview = services.pupil_overview_for(pupil)
     flags = services.flags_for(pupil.school, pupil)
@@ -164,10 +192,10 @@ def pupil_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
     return render(request, "analysis/pupil.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_GROUP)
 def cohort_page(request: HttpRequest, group_id: int) -> HttpResponse:
     """The pupils of a group followed back through their grades at this school."""
-    group = get_group_for_user(request.user, group_id)
+    group = get_group(request, group_id)
 
     overview = services.SchoolResults.load_group(group).cohort(group)
 

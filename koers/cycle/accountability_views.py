@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,16 +17,17 @@ from django.views.decorators.http import require_GET
 from koers.analysis import exports, reports
 from koers.analysis.report_views import attachment
 from koers.cycle import accountability
-from koers.schools.access import get_school_for_user, schools_for_user
+from koers.schools.access import get_board, get_school, requires
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 @require_GET
 def accountability_page(request: HttpRequest, school_id: int) -> HttpResponse:
     """Per school year what its dossier holds, with a link to the PDF."""
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     summaries = accountability.year_summaries(school, timezone.localdate())
 
@@ -36,11 +36,11 @@ def accountability_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "cycle/accountability.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 @require_GET
 def accountability_pdf(request: HttpRequest, school_id: int, year: int) -> HttpResponse:
     """The verantwoordingsdossier of one school year as an A4 document."""
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     if year not in accountability.school_years(school):
         raise Http404
 
@@ -54,17 +54,13 @@ def accountability_pdf(request: HttpRequest, school_id: int, year: int) -> HttpR
     return attachment(pdf, name)
 
 
-@login_required
+@requires(Permission.VIEW_BOARD)
 @require_GET
 def board_page(request: HttpRequest, board_id: int) -> HttpResponse:
     """Per school of the board that the user may see: results against ambitions
     and signaleringswaarden, and whether the cycle runs this school year."""
-    schools = list(
-        schools_for_user(request.user)
-        .filter(board_id=board_id)
-        .select_related("board")
-        .order_by("name")
-    )
+    board = get_board(request, board_id)
+    schools = list(board.schools.select_related("board").order_by("name"))
     if not schools:
         raise Http404
 
@@ -72,7 +68,7 @@ def board_page(request: HttpRequest, board_id: int) -> HttpResponse:
     rows = accountability.board_rows(schools, today)
 
     context = {
-        "board": schools[0].board,
+        "board": board,
         "rows": rows,
         "year_label": rows[0].cycle.label,
         "today": today,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,8 +29,12 @@ from koers.cycle import plan_services as services
 from koers.cycle.models import Arrangement, EducationPlan
 from koers.cycle.plan_forms import NewVersionForm, PlanEditForms, SchoolYearForm
 from koers.lib.values import school_year_of
-from koers.schools.access import get_school_for_user
+from koers.schools.access import (
+    get_school,
+    requires,
+)
 from koers.schools.models import School, SchoolYear
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +66,10 @@ class ArrangementRow:
     cells: tuple[ArrangementCell, ...]
 
 
-@login_required
+@requires(Permission.VIEW_PLAN)
 @require_GET
 def plan_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     plan = services.current_plan(school)
     if plan is None:
@@ -80,20 +83,20 @@ def plan_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "cycle/plan.html", plan_context(school, plan))
 
 
-@login_required
+@requires(Permission.VIEW_PLAN)
 @require_GET
 def plan_version(request: HttpRequest, school_id: int, number: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     plan = get_plan(school, number)
 
     return render(request, "cycle/plan.html", plan_context(school, plan))
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def start_plan(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     form = SchoolYearForm(request.POST, years=offered_years(school))
     if not form.is_valid():
@@ -118,10 +121,10 @@ def start_plan(request: HttpRequest, school_id: int) -> HttpResponse:
     return redirect("cycle:plan-edit", school_id=school.pk, number=plan.number)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_http_methods(["GET", "POST"])
 def edit_plan(request: HttpRequest, school_id: int, number: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     plan = get_plan(school, number)
 
     try:
@@ -172,10 +175,10 @@ def saved(request: HttpRequest, school: School, plan: EducationPlan) -> HttpResp
     return redirect("cycle:plan", school_id=school.pk)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_http_methods(["GET", "POST"])
 def new_plan_version(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     plan = services.current_plan(school)
     if plan is None:
         return redirect("cycle:plan", school_id=school.pk)
@@ -207,10 +210,10 @@ def new_plan_version(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "cycle/plan_new_version.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_PLAN)
 @require_GET
 def plan_diff(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     versions = list(
         EducationPlan.objects.filter(school=school)
         .select_related("school_year")

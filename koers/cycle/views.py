@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -50,8 +49,14 @@ from koers.cycle.pack import build_pack
 from koers.lib.analysis.ambitions import AmbitionMetric, Population
 from koers.lib.cycle.calendar import CycleStatus
 from koers.lib.records import Subject
-from koers.schools.access import get_school_for_user, schools_for_user
+from koers.schools.access import (
+    declared,
+    get_school,
+    requires,
+    schools_for,
+)
 from koers.schools.models import Pupil, SchoolYear
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +70,7 @@ RECORD_MODELS: dict[str, type[TwentyWeekRecord]] = {
 def get_meeting_for_user(request: HttpRequest, meeting_id: int) -> Meeting:
     meeting = (
         Meeting.objects.select_related("school", "school_year")
-        .filter(pk=meeting_id, school__in=schools_for_user(request.user))
+        .filter(pk=meeting_id, school__in=schools_for(request.user, declared(request)))
         .first()
     )
     if meeting is None:
@@ -78,7 +83,7 @@ def get_record_for_user(
 ) -> TwentyWeekRecord:
     record: TwentyWeekRecord | None = (
         model._default_manager.select_related("school", "meeting", "evaluate_year")
-        .filter(pk=record_id, school__in=schools_for_user(request.user))
+        .filter(pk=record_id, school__in=schools_for(request.user, declared(request)))
         .first()
     )
     if record is None:
@@ -97,10 +102,10 @@ def open_meeting(request: HttpRequest, meeting: Meeting) -> bool:
 # --- calendar ----------------------------------------------------------------
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
 def cycle_page(request: HttpRequest, school_id: int) -> HttpResponse:
     """The meetings, and every 20-week record with what it waits for."""
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     today = timezone.localdate()
     records = [
@@ -140,9 +145,9 @@ def cycle_page(request: HttpRequest, school_id: int) -> HttpResponse:
 # --- meetings ------------------------------------------------------------------
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def meeting_new(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     results = SchoolResults.load(school)
     measurements = services.measurements(results)
@@ -193,7 +198,7 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
 def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, meeting_id)
 
@@ -207,7 +212,7 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/meeting.html", context)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, meeting_id)
@@ -229,7 +234,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/meeting.html", context, status=400)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def meeting_decision(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, meeting_id)
@@ -252,7 +257,7 @@ def meeting_decision(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/meeting.html", context, status=400)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def meeting_action(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, meeting_id)
@@ -275,13 +280,16 @@ def meeting_action(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/meeting.html", context, status=400)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     """Tick an action off (or on again); also after the meeting was closed."""
     action = (
         Action.objects.select_related("meeting")
-        .filter(pk=action_id, meeting__school__in=schools_for_user(request.user))
+        .filter(
+            pk=action_id,
+            meeting__school__in=schools_for(request.user, declared(request)),
+        )
         .first()
     )
     if action is None:
@@ -295,7 +303,7 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Fix the pack and the minutes as they are now."""
@@ -314,7 +322,7 @@ def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- 20-week records -----------------------------------------------------------------
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A professionalisation plan for a missed school ambition (from the query)."""
     meeting = get_meeting_for_user(request, meeting_id)
@@ -379,7 +387,7 @@ def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/development_plan_new.html", context)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def deviation_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """What a group does differently from the onderwijsplan for 20 weeks."""
     meeting = get_meeting_for_user(request, meeting_id)
@@ -457,7 +465,7 @@ def deviation_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "cycle/deviation_new.html", context)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def pupil_decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A decision for a pupil with a signal at the meeting's measurement."""
     meeting = get_meeting_for_user(request, meeting_id)
@@ -553,17 +561,17 @@ def record_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
     return render(request, f"cycle/{kind}.html", context)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
 def development_plan_page(request: HttpRequest, record_id: int) -> HttpResponse:
     return record_page(request, "aanpak", record_id)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
 def deviation_page(request: HttpRequest, record_id: int) -> HttpResponse:
     return record_page(request, "afwijking", record_id)
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
 def pupil_decision_page(request: HttpRequest, record_id: int) -> HttpResponse:
     return record_page(request, "leerlingbesluit", record_id)
 
@@ -630,7 +638,7 @@ def record_delete(request: HttpRequest, kind: str, record_id: int) -> HttpRespon
     return redirect("cycle:cycle", school_id=record.school.pk)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 @require_POST
 def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Remove a meeting prepared by mistake: only while open and still empty."""
@@ -729,7 +737,7 @@ def _int(value: str | None) -> int:
         return 0
 
 
-@login_required
+@requires(Permission.VIEW_SCHOOL)
 def meeting_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The pack and the minutes as one A4 document."""
     meeting = get_meeting_for_user(request, meeting_id)
@@ -740,11 +748,11 @@ def meeting_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return attachment(pdf, name)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def record_edit_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     return record_edit(request, kind, record_id)
 
 
-@login_required
+@requires(Permission.EDIT_CYCLE)
 def record_delete_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     return record_delete(request, kind, record_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -17,13 +16,17 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from koers.imports import presenters, services
-from koers.imports.access import get_batch_for_user, get_job_for_user
+from koers.imports.access import get_batch, get_job
 from koers.imports.forms import UploadForm
 from koers.imports.models import JobStatus
 from koers.imports.uploads import SizeLimitHandler
 from koers.results.models import ImportBatch
 from koers.results.undo import UndoRefused, refusal_reason, undo_batch
-from koers.schools.access import get_school_for_user
+from koers.schools.access import (
+    get_school,
+    requires,
+)
+from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-@login_required
+@requires(Permission.IMPORT)
 @csrf_exempt
 def upload_page(request: HttpRequest, school_id: int) -> HttpResponse:
     # The size limit must be in place before anything reads the request body,
@@ -46,7 +49,7 @@ def upload_page(request: HttpRequest, school_id: int) -> HttpResponse:
 def _upload_page(
     request: HttpRequest, school_id: int, limit: SizeLimitHandler
 ) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form_is_valid(form, limit):
@@ -81,9 +84,9 @@ def form_is_valid(form: UploadForm, limit: SizeLimitHandler) -> bool:
     return form.is_valid()
 
 
-@login_required
+@requires(Permission.IMPORT)
 def job_page(request: HtmxHttpRequest, school_id: int, job_id: int) -> HttpResponse:
-    job = get_job_for_user(request.user, school_id, job_id)
+    job = get_job(request, school_id, job_id)
 
     context = {
         "school": job.school,
@@ -98,10 +101,10 @@ def job_page(request: HtmxHttpRequest, school_id: int, job_id: int) -> HttpRespo
     return render(request, "imports/job.html", context)
 
 
-@login_required
+@requires(Permission.IMPORT)
 @require_POST
 def confirm_job(request: HttpRequest, school_id: int, job_id: int) -> HttpResponse:
-    job = get_job_for_user(request.user, school_id, job_id)
+    job = get_job(request, school_id, job_id)
 
     if job.status == JobStatus.PREVIEW and any(
         not report.get("rejected") for report in job.preview
@@ -110,10 +113,10 @@ def confirm_job(request: HttpRequest, school_id: int, job_id: int) -> HttpRespon
     return redirect("imports:job", school_id=job.school_id, job_id=job.pk)
 
 
-@login_required
+@requires(Permission.IMPORT)
 @require_POST
 def cancel_job(request: HttpRequest, school_id: int, job_id: int) -> HttpResponse:
-    job = get_job_for_user(request.user, school_id, job_id)
+    job = get_job(request, school_id, job_id)
 
     if job.status == JobStatus.PREVIEW:
         services.cancel(job)
@@ -121,18 +124,18 @@ def cancel_job(request: HttpRequest, school_id: int, job_id: int) -> HttpRespons
     return redirect("imports:upload", school_id=job.school_id)
 
 
-@login_required
+@requires(Permission.IMPORT)
 def history_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     batches = list(ImportBatch.objects.filter(school=school).order_by("-pk"))
     context = {"school": school, "rows": presenters.batch_rows(batches)}
     return render(request, "imports/history.html", context)
 
 
-@login_required
+@requires(Permission.IMPORT)
 def undo_page(request: HttpRequest, school_id: int, batch_id: int) -> HttpResponse:
-    batch = get_batch_for_user(request.user, school_id, batch_id)
+    batch = get_batch(request, school_id, batch_id)
 
     if request.method != "POST":
         context = {

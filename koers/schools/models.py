@@ -215,21 +215,67 @@ class SchoolWeighting(models.Model):
         return f"{self.school_id} {self.school_year}: {self.value}"
 
 
+class Role(models.TextChoices):
+    """What a staff member does at a school. What each role may see and do is the
+    authorisation matrix in `koers.schools.roles`."""
+
+    TEACHER = "teacher", _("leerkracht")
+    SUPPORT = "support", _("intern begeleider of kwaliteitscoördinator")
+    DIRECTOR = "director", _("directie")
+    ADMIN = "admin", _("applicatiebeheerder")
+    PRIVACY = "privacy", _("privacyfunctionaris")
+
+
 class SchoolMembership(models.Model):
-    """Which schools a staff member works for. Every page and query is scoped by it;
-    roles within a school come later."""
+    """Which schools a staff member works for, and in which role. Every page and
+    query is scoped by it (`koers.schools.access`). A teacher's groups come from
+    the LAS: the teacher record the membership points at."""
 
     user = models.ForeignKey(
         "auth.User", models.CASCADE, related_name="school_memberships"
     )
     school = models.ForeignKey(School, models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("rol"), max_length=16, choices=Role.choices, default=Role.SUPPORT
+    )
+    teacher = models.ForeignKey(
+        Teacher,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("leerkracht in het LAS"),
+    )
 
     class Meta:
         verbose_name = _("toegang tot een school")
         verbose_name_plural = _("toegang tot scholen")
         constraints = [
-            models.UniqueConstraint(fields=["user", "school"], name="membership_unique")
+            models.UniqueConstraint(
+                fields=["user", "school", "role"], name="membership_unique"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.school_id}"
+        return f"{self.user_id} → {self.school_id} ({self.role})"
+
+
+class BoardMembership(models.Model):
+    """Board staff: they see the aggregates of the board's schools, never a pupil."""
+
+    user = models.ForeignKey(
+        "auth.User", models.CASCADE, related_name="board_memberships"
+    )
+    board = models.ForeignKey(Board, models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("toegang tot een bestuur")
+        verbose_name_plural = _("toegang tot besturen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "board"], name="board_membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.board_id}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,8 +25,12 @@ from koers.lib.analysis.flags import default_rules
 from koers.lib.analysis.norms import NormTableError
 from koers.lib.values import ValueFormatError, parse_school_year, school_year_of
 from koers.results.norms import load_norm_table
-from koers.schools.access import get_school_for_user
+from koers.schools.access import (
+    get_school,
+    requires,
+)
 from koers.schools.models import School, SchoolWeighting
+from koers.schools.roles import Permission
 from koers.schoolsettings import presenters, services
 from koers.schoolsettings.forms import (
     AmbitionFileForm,
@@ -46,18 +49,18 @@ ALL_YEARS = "alle"
 SUGGESTION_PARAMETER = "voorstel"
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_GET
 def index(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     return render(request, "schoolsettings/index.html", {"school": school})
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_GET
 def ambitions_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     ambitions = school.ambitions.select_related("school_year").order_by(
         "subject", "metric", "population"
@@ -72,10 +75,10 @@ def ambitions_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "schoolsettings/ambitions.html", context)
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def edit_ambitions(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     year = year_scope(request)
     weighting = services.weighting_for(school, year)
     profile = suggested_profile(
@@ -146,10 +149,10 @@ def offered_years(school: School) -> list[int | None]:
     return [None, *sorted(years)]
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def ambitions_file(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     form = AmbitionFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -186,10 +189,10 @@ def file_loaded_message(ambitions: int, rules: int | None) -> str:
     ) % {"n": ambitions, "rules": rules}
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def flag_rules_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     defaults = default_rules()
 
     form = FlagRulesForm(
@@ -222,10 +225,10 @@ def flag_rules_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "schoolsettings/flag_rules.html", context)
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def norms_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     # A norm table holds for every school of this installation and reindexes all
     # their results: the one school of a single-school installation loads its
     # own; with more schools only the administrator does, the schools see
@@ -266,10 +269,10 @@ def norms_page(request: HttpRequest, school_id: int) -> HttpResponse:
     return render(request, "schoolsettings/norms.html", context)
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def weightings_page(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
     weightings = SchoolWeighting.objects.filter(school=school).select_related(
         "school_year"
     )
@@ -317,12 +320,12 @@ def weighting_initial(
     return {"school_year": presenters.year_label(school_year_of(timezone.localdate()))}
 
 
-@login_required
+@requires(Permission.SETTINGS)
 @require_POST
 def delete_weighting(
     request: HttpRequest, school_id: int, start_year: int
 ) -> HttpResponse:
-    school = get_school_for_user(request.user, school_id)
+    school = get_school(request, school_id)
 
     if services.delete_weighting(school, start_year):
         messages.success(

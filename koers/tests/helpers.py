@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -19,13 +18,16 @@ from django.test import Client
 from koers.lib.tests.files import SAMPLES_DIR
 from koers.results.models import ImportBatch, Instrument, TestResult
 from koers.schools.models import (
+    Board,
+    BoardMembership,
     Enrolment,
     Group,
     Pupil,
+    Role,
     School,
-    SchoolMembership,
     SchoolYear,
 )
+from koers.tests.accounts import make_user, sign_in
 
 EDEXML_21 = "edexml_2.1_edustandaard-voorbeeld_anon.xml"
 EDEXML_103 = "edexml_1.03_cito-lvs-export_synthetic.xml"
@@ -162,14 +164,23 @@ def small_school(brin: str = "11AA", name: str = "OBS De Proef") -> dict[str, An
     }
 
 
-def member_of(*schools: School, username: str = "ib-er", csrf: bool = False) -> Client:
-    """A logged-in staff member of the schools given (CSRF checked when asked)."""
-    user = User.objects.create_user(username=username, password="pw")
-    for school in schools:
-        SchoolMembership.objects.create(user=user, school=school)
-    client = Client(enforce_csrf_checks=csrf)
-    client.force_login(user)
-    return client
+def board_member(board: Board, username: str = "bestuur") -> Client:
+    """A signed-in member of a board's staff."""
+    user = make_user(username)
+    BoardMembership.objects.create(user=user, board=board)
+    return sign_in(user)
+
+
+def member_of(
+    *schools: School,
+    username: str = "ib-er",
+    csrf: bool = False,
+    role: Role = Role.SUPPORT,
+) -> Client:
+    """A signed-in staff member of the schools given, an intern begeleider unless
+    another role is given (CSRF checked when asked)."""
+    user = make_user(username, *schools, role=role)
+    return sign_in(user, Client(enforce_csrf_checks=csrf))
 
 
 __all__ = [
@@ -183,6 +194,7 @@ __all__ = [
     "ImportBatch",
     "add_result",
     "all_text",
+    "board_member",
     "dump_database",
     "dumpdata_text",
     "make_school",

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, ViewportSize, expect
@@ -25,11 +24,11 @@ from koers.conftest import SMALL_DEMO, load_demo
 from koers.lib.demo import DemoManifest
 from koers.lib.demo.spec import FORMAT_EDEXML, FORMAT_ESIS
 from koers.results.models import TestResult as Result
-from koers.schools.models import Group, Pupil, SchoolMembership
+from koers.schools.models import Group, Pupil
+from koers.tests.accounts import PASSWORD, make_user, totp_code
 from koers.tests.helpers import make_school
 
 CHROMIUM = os.environ.get("KOERS_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "browser-test-1"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,8 +97,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_site(live_server: Any, demo_manifest: DemoManifest) -> dict[str, Any]:
     school = load_demo(demo_manifest)
-    user = User.objects.create_user(username="ib-er", password=PASSWORD)
-    SchoolMembership.objects.create(user=user, school=school)
+    make_user("ib-er", school)
     return {"url": live_server.url, "school": school}
 
 
@@ -113,9 +111,12 @@ def settled(live_server: Any, page: Page) -> Iterator[None]:
 
 
 def log_in(page: Page, base: str) -> None:
+    """Password, then the code from the authenticator app."""
     page.goto(f"{base}/")
-    page.get_by_label("Gebruikersnaam").fill("ib-er")
+    page.get_by_label("Gebruikersnaam of e-mailadres").fill("ib-er")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code", exact=False).fill(totp_code())
     page.get_by_role("button", name="Inloggen").click()
 
 
@@ -226,8 +227,7 @@ def test_an_import_goes_through_the_upload_preview(
     }
     settings.KOERS_UPLOAD_DIR = tmp_path / "uploads"
     school = make_school(SMALL_DEMO.brin, SMALL_DEMO.school_name)
-    user = User.objects.create_user(username="ib-er", password=PASSWORD)
-    SchoolMembership.objects.create(user=user, school=school)
+    make_user("ib-er", school)
     roster = demo_manifest.files_of(FORMAT_EDEXML)[-1].path
     results = demo_manifest.files_of(FORMAT_ESIS)[-1].path
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 
 from koers.analysis import services
 from koers.lib.records import ImportRejected
 from koers.results.services import import_file
-from koers.schools.models import Group, Pupil, SchoolMembership
+from koers.schools.models import Group, Pupil
+from koers.tests.accounts import make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +77,7 @@ def test_it_never_writes_a_pupil_name_to_the_logs(
     # flag code ran as well.
     assert services.flags_for(pupil.school, pupil)
 
-    user = User.objects.create_user(username="ib-er", password="pw")
-    SchoolMembership.objects.create(user=user, school=pupil.school)
-    client = Client()
-    client.force_login(user)
+    client = sign_in(make_user("ib-er", pupil.school))
     group = Group.objects.get(name="5C")
     for url in (
         reverse("analysis:home"),

@@ -97,7 +97,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page() -> None:
     for url in export_urls(data, "csv") + export_urls(data, "xlsx"):
         response = Client().get(url)
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={url}"
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
 def test_it_answers_404_for_the_exports_of_another_school() -> None:

@@ -137,7 +137,7 @@ def test_the_group_and_pupil_reports_need_a_login_and_the_own_school() -> None:
     for url in urls:
         response = Client().get(url)
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={url}"
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
         assert client.get(url).status_code == 404
     assert client.get(group_report_url(9999)).status_code == 404
     assert client.get(pupil_report_url(9999)).status_code == 404

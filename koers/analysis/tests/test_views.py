@@ -37,11 +37,11 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page() -> None:
     for url in [reverse("analysis:home"), *detail_urls(data)]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={url}"
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
 def test_it_shows_a_dutch_login_page() -> None:
-    response = Client().get(reverse("login"))
+    response = Client().get(reverse("account_login"))
 
     assert response.status_code == 200
     assert "Inloggen bij Koers" in response.content.decode()

@@ -31,7 +31,7 @@ from koers.cycle.models import (
 )
 from koers.cycle.plan_services import start_plan
 from koers.schools.models import Board, Enrolment, Pupil, School, SchoolYear
-from koers.tests.helpers import make_school, member_of, small_school
+from koers.tests.helpers import board_member, make_school, member_of, small_school
 
 if TYPE_CHECKING:
     from time_machine import TimeMachineFixture
@@ -241,7 +241,7 @@ def test_it_requires_a_login(world: dict[str, Any], client: Client) -> None:
     responses = [client.get(url) for url in urls]
 
     assert [r.status_code for r in responses] == [302, 302, 302]
-    assert all(r["Location"].startswith(reverse("login")) for r in responses)
+    assert all(r["Location"].startswith(reverse("account_login")) for r in responses)
 
 
 def test_it_only_answers_get(world: dict[str, Any]) -> None:
@@ -473,7 +473,7 @@ def test_the_board_page_counts_the_cycle_per_school(world: dict[str, Any]) -> No
     second = make_school("22BB", "OBS Tweede")
     second.board = board
     second.save()
-    client = member_of(world["school"], second)
+    client = board_member(board)
 
     response = client.get(reverse("cycle:board", args=[board.pk]))
 
@@ -499,7 +499,7 @@ def test_the_board_page_counts_the_cycle_per_school(world: dict[str, Any]) -> No
 def test_the_board_page_names_no_pupil_and_links_no_pupil_page(
     world: dict[str, Any],
 ) -> None:
-    client = member_of(world["school"])
+    client = board_member(world["board"])
 
     response = client.get(reverse("cycle:board", args=[world["board"].pk]))
 
@@ -510,49 +510,54 @@ def test_the_board_page_names_no_pupil_and_links_no_pupil_page(
     assert "/leerling/" not in html
 
 
-def test_the_board_page_shows_only_the_users_schools(world: dict[str, Any]) -> None:
-    hidden = make_school("22BB", "OBS Verborgen")
-    hidden.board = world["board"]
-    hidden.save()
-    client = member_of(world["school"])
+def test_the_board_page_is_for_board_staff_only(world: dict[str, Any]) -> None:
+    # An IB'er of a school of the board does not see the board's aggregates of
+    # the other schools; board staff see every school of their board.
+    sibling = make_school("22BB", "OBS Zuster")
+    sibling.board = world["board"]
+    sibling.save()
+    url = reverse("cycle:board", args=[world["board"].pk])
 
-    response = client.get(reverse("cycle:board", args=[world["board"].pk]))
+    school_staff = member_of(world["school"]).get(url)
+    board_staff = board_member(world["board"]).get(url)
 
-    assert [row.school for row in response.context["rows"]] == [world["school"]]
-    assert "OBS Verborgen" not in response.content.decode()
-
-
-@pytest.mark.parametrize(("same_board", "linked"), [(True, True), (False, False)])
-def test_the_home_page_links_a_shared_board(
-    world: dict[str, Any], same_board: bool, linked: bool
-) -> None:
-    board = world["board"]
-    second = make_school("22BB", "OBS Tweede")
-    second.board = board if same_board else Board.objects.create(name="Elders")
-    second.save()
-    client = member_of(world["school"], second)
-
-    response = client.get(reverse("analysis:home"))
-
-    assert (reverse("cycle:board", args=[board.pk]) in response.content.decode()) is (
-        linked
-    )
+    assert school_staff.status_code == 404
+    assert [row.school for row in board_staff.context["rows"]] == [
+        world["school"],
+        sibling,
+    ]
 
 
-def test_the_home_page_links_a_board_whose_schools_are_not_next_to_each_other(
+def test_board_staff_do_not_see_another_board(world: dict[str, Any]) -> None:
+    other_board = Board.objects.create(name="Stichting Elders")
+    client = board_member(world["board"])
+
+    response = client.get(reverse("cycle:board", args=[other_board.pk]))
+
+    assert response.status_code == 404
+
+
+def test_the_home_page_of_board_staff_links_their_board(
     world: dict[str, Any],
 ) -> None:
-    board = world["board"]
-    # By name: De Proef (the board), Midden (no board), Tweede (the board).
-    without_board = make_school("33CC", "OBS Midden")
-    second = make_school("22BB", "OBS Tweede")
-    second.board = board
-    second.save()
-    client = member_of(world["school"], without_board, second)
+    client = board_member(world["board"])
 
     response = client.get(reverse("analysis:home"))
 
-    assert response.content.decode().count(reverse("cycle:board", args=[board.pk])) == 1
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("cycle:board", args=[world["board"].pk]) in html
+    assert reverse("analysis:school-start", args=[world["school"].pk]) not in html
+
+
+def test_a_school_page_is_not_for_board_staff(world: dict[str, Any]) -> None:
+    client = board_member(world["board"])
+
+    response = client.get(
+        reverse("analysis:school-overview", args=[world["school"].pk])
+    )
+
+    assert response.status_code == 404
 
 
 def test_the_board_page_counts_the_last_year_that_ran_before_new_results(
@@ -561,7 +566,7 @@ def test_the_board_page_counts_the_last_year_that_ran_before_new_results(
     # In October 2025 school year 2025-2026 has no results and no meeting yet:
     # the board still sees the cycle of 2024-2025, not a row of zeros.
     time_machine.move_to(dt.datetime(2025, 10, 15, 12, tzinfo=dt.UTC))
-    client = member_of(world["school"])
+    client = board_member(world["board"])
 
     response = client.get(reverse("cycle:board", args=[world["board"].pk]))
 

@@ -23,7 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Locator, Page, expect
@@ -42,9 +41,9 @@ from koers.lib.demo.spec import FORMAT_ESIS
 from koers.results.models import TestResult as Result
 from koers.results.norms import load_norm_table
 from koers.schools.management.commands.demo import Command as DemoCommand
-from koers.schools.models import School, SchoolMembership
+from koers.schools.models import School
+from koers.tests.accounts import make_user
 from koers.tests.test_browser import (  # noqa: F401 (fixtures, registered by import)
-    PASSWORD,
     OneRequestAtATime,
     browser_context_args,
     browser_type_launch_args,
@@ -144,8 +143,7 @@ def cycle_site(
         pupil__school=school, school_year__start_year=last_year, period="E"
     ).exists()
 
-    user = User.objects.create_user(username="ib-er", password=PASSWORD)
-    SchoolMembership.objects.create(user=user, school=school)
+    make_user("ib-er", school)
     return {"url": live_server.url, "school": school, "next_results": only_e}
 
 

@@ -336,7 +336,7 @@ def test_cycle_pages_ask_for_a_login() -> None:
     response = Client().get(f"/schoolbespreking/{meeting.pk}/")
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/inloggen/")
+    assert response["Location"].startswith("/account/login/")
 
 
 def test_start_page_shows_what_the_cycle_waits_for() -> None:

@@ -131,7 +131,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(
 
     for response in (Client().get(url), Client().post(url)):
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('login')}?next={url}"
+        assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
 @pytest.mark.parametrize(("name", "numbered", "gets", "posts"), PAGES)

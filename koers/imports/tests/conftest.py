@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from koers.schools.models import School, SchoolMembership
+from koers.schools.models import School
+from koers.tests.accounts import make_user, sign_in
 from koers.tests.helpers import make_school
 
 IMMEDIATE = "django.tasks.backends.immediate.ImmediateBackend"
@@ -86,13 +87,9 @@ def other_school(db: None) -> School:
 
 @pytest.fixture
 def member(school: School) -> User:
-    user = User.objects.create_user(username="ib-er", password="pw")
-    SchoolMembership.objects.create(user=user, school=school)
-    return user
+    return make_user("ib-er", school)
 
 
 @pytest.fixture
 def staff(member: User) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
+    return sign_in(member)

@@ -49,7 +49,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(
     response = getattr(Client(), method)(url)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next={url}"
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
 @pytest.mark.parametrize(("name", "job", "batch", "method"), PAGES)

@@ -16,6 +16,7 @@ from koers.imports.models import ImportJob, JobStatus
 from koers.results.models import ImportBatch
 from koers.results.models import TestResult as Result
 from koers.schools.models import Pupil, School
+from koers.tests.accounts import sign_in
 from koers.tests.helpers import dump_database
 
 from .conftest import RESULTS, ROSTER, upload
@@ -50,8 +51,7 @@ def test_it_shows_a_dutch_upload_form_for_several_files(
 def test_it_refuses_an_upload_without_the_csrf_token(
     member: User, school: School
 ) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(member)
+    client = sign_in(member, Client(enforce_csrf_checks=True))
 
     response = post_files(client, school, ("resultaten.csv", RESULTS))
 

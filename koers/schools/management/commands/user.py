@@ -1,43 +1,123 @@
-"""`koers user add NAME --school BRIN [--password ...]`"""
+"""`koers user add|list|reset-mfa|remove`: accounts for the web application.
+
+Accounts are only made here (or by an applicatiebeheerder in the web
+application), never by signing up. Each account signs in with a password and a
+code from an authenticator app, set up at its first login.
+"""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
+from django.db import transaction
 
 from koers.commands import KoersCommand, get_school, usage_error
-from koers.schools.models import SchoolMembership
+from koers.schools.models import (
+    Board,
+    BoardMembership,
+    Role,
+    School,
+    SchoolMembership,
+    Teacher,
+)
+
+logger = logging.getLogger(__name__)
+
+# The Dutch words an administrator types for each role.
+ROLE_NAMES = {
+    "leerkracht": Role.TEACHER,
+    "ib": Role.SUPPORT,
+    "directie": Role.DIRECTOR,
+    "beheer": Role.ADMIN,
+    "privacy": Role.PRIVACY,
+}
 
 
 class Command(KoersCommand):
     cli_name = "user"
     help = (
-        "Maakt een account voor de webapplicatie met toegang tot een of meer "
-        "scholen, of geeft een bestaand account toegang tot een school erbij."
+        "Accounts voor de webapplicatie: maken, een rol op een school of bestuur "
+        "geven, tonen, de tweede stap opnieuw laten instellen of verwijderen."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        add = actions.add_parser("add", help="een account maken of toegang geven")
+
+        add = actions.add_parser(
+            "add", help="een account maken of het toegang tot een school geven"
+        )
         add.add_argument("username", metavar="NAAM")
-        add.add_argument("--school", required=True, action="append", metavar="BRIN")
+        add.add_argument("--school", action="append", default=[], metavar="BRIN")
+        add.add_argument(
+            "--role",
+            choices=sorted(ROLE_NAMES),
+            default="ib",
+            help="de rol op de school (standaard ib: intern begeleider of "
+            "kwaliteitscoördinator)",
+        )
+        add.add_argument(
+            "--teacher",
+            metavar="SLEUTEL",
+            help="voor een leerkracht: de sleutel of naam van de leerkracht in "
+            "het LAS; diens groepen zijn wat het account ziet",
+        )
+        add.add_argument(
+            "--board", metavar="BESTUUR", help="toegang tot de cijfers van een bestuur"
+        )
+        add.add_argument("--email", help="e-mailadres, voor 'wachtwoord vergeten'")
         add.add_argument(
             "--password",
-            help="een nieuw wachtwoord (minstens 10 tekens); zonder deze optie "
+            help="een nieuw wachtwoord (minstens 12 tekens); zonder deze optie "
             "kiest Koers er een voor een nieuw account en blijft het wachtwoord "
             "van een bestaand account zoals het is",
         )
 
+        actions.add_parser("list", help="alle accounts met rol, tweede stap en login")
+
+        reset = actions.add_parser(
+            "reset-mfa",
+            help="de tweede stap wissen (telefoon kwijt): bij de volgende login "
+            "stelt het account een nieuwe in",
+        )
+        reset.add_argument("username", metavar="NAAM")
+
+        remove = actions.add_parser("remove", help="een account verwijderen")
+        remove.add_argument("username", metavar="NAAM")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            self.add(options)
+        elif action == "list":
+            self.list_accounts()
+        elif action == "reset-mfa":
+            self.reset_mfa(self.existing(options["username"]))
+        else:
+            self.remove(self.existing(options["username"]))
+
+    @transaction.atomic
+    def add(self, options: dict[str, Any]) -> None:
         username = options["username"].strip()
         if not username:
             raise usage_error("Geef een naam voor het account.")
         schools = [get_school(code) for code in options["school"]]
+        board = self.board(options["board"]) if options["board"] else None
+        if not schools and board is None:
+            raise usage_error(
+                "Geef een school (--school BRIN) of een bestuur (--board)."
+            )
+        role = ROLE_NAMES[options["role"]]
+        teachers = [
+            self.teacher(school, options["teacher"], role) for school in schools
+        ]
 
         user = User.objects.filter(username=username).first()
         created = user is None
@@ -46,17 +126,27 @@ class Command(KoersCommand):
             password = secrets.token_urlsafe(12)
         if user is None:
             user = User(username=username)
+        if options["email"]:
+            user.email = options["email"].strip()
         if password is not None:
             self.check_password(password, user)
             user.set_password(password)
         user.save()
-        for school in schools:
-            SchoolMembership.objects.get_or_create(user=user, school=school)
+        for school, teacher in zip(schools, teachers, strict=True):
+            SchoolMembership.objects.update_or_create(
+                user=user, school=school, role=role, defaults={"teacher": teacher}
+            )
+        if board is not None:
+            BoardMembership.objects.get_or_create(user=user, board=board)
 
-        names = ", ".join(str(school) for school in schools)
+        places = [str(school) for school in schools]
+        if board is not None:
+            places.append(f"bestuur {board.name}")
+        names = ", ".join(places)
         if created:
             self.stdout.write(
-                f"Account {username} aangemaakt, met toegang tot {names}."
+                f"Account {username} aangemaakt ({role.label}), met toegang tot "
+                f"{names}. Bij de eerste login stelt het een authenticator-app in."
             )
         else:
             self.stdout.write(f"Account {username} heeft toegang tot {names}.")
@@ -64,6 +154,102 @@ class Command(KoersCommand):
             self.stdout.write(f"Wachtwoord: {password}")
         elif password is not None and not created:
             self.stdout.write("Het wachtwoord is vervangen.")
+        logger.info("account added user=%s role=%s", user.pk, role)
+
+    def list_accounts(self) -> None:
+        with_factor = set(
+            Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list(
+                "user_id", flat=True
+            )
+        )
+        for user in User.objects.order_by("username"):
+            roles = [
+                f"{m.get_role_display()} {m.school.brin}{m.school.branch_code}"
+                for m in SchoolMembership.objects.filter(user=user).select_related(
+                    "school"
+                )
+            ]
+            roles += [
+                f"bestuur {m.board.name}"
+                for m in BoardMembership.objects.filter(user=user).select_related(
+                    "board"
+                )
+            ]
+            factor = (
+                "tweede stap ingesteld"
+                if user.pk in with_factor
+                else ("GEEN tweede stap")
+            )
+            last = (
+                user.last_login.strftime("%d-%m-%Y")
+                if user.last_login
+                else "nooit ingelogd"
+            )
+            self.stdout.write(
+                f"{user.username}: {'; '.join(roles) or 'geen toegang'} · {factor} "
+                f"· laatste login {last}"
+            )
+
+    @transaction.atomic
+    def reset_mfa(self, user: User) -> None:
+        Authenticator.objects.filter(user=user).delete()
+        self.end_sessions(user)
+        self.stdout.write(
+            f"De tweede stap van {user.username} is gewist; bij de volgende login "
+            "stelt het account een nieuwe authenticator-app in."
+        )
+        logger.info("second factor reset user=%s", user.pk)
+
+    @transaction.atomic
+    def remove(self, user: User) -> None:
+        self.end_sessions(user)
+        user_id, username = user.pk, user.username
+        user.delete()
+        self.stdout.write(f"Account {username} verwijderd.")
+        logger.info("account removed user=%s", user_id)
+
+    def end_sessions(self, user: User) -> None:
+        """Sign the account out everywhere: its sessions are rows to delete."""
+        for session in Session.objects.all():
+            if session.get_decoded().get("_auth_user_id") == str(user.pk):
+                session.delete()
+
+    def existing(self, username: str) -> User:
+        user = User.objects.filter(username=username.strip()).first()
+        if user is None:
+            raise usage_error(f"Er is geen account '{username}'.")
+        return user
+
+    def board(self, name: str) -> Board:
+        board = Board.objects.filter(name=name.strip()).first()
+        if board is None:
+            known = ", ".join(Board.objects.values_list("name", flat=True)) or "geen"
+            raise usage_error(
+                f"Er is geen bestuur '{name}'. Bekende besturen: {known}."
+            )
+        return board
+
+    def teacher(self, school: School, key: str | None, role: Role) -> Teacher | None:
+        if role != Role.TEACHER:
+            if key:
+                raise usage_error("--teacher hoort alleen bij --role leerkracht.")
+            return None
+        if not key:
+            raise usage_error(
+                "Een leerkracht ziet de eigen groepen: geef met --teacher de "
+                "sleutel of naam van de leerkracht in het LAS."
+            )
+        found = [
+            teacher
+            for teacher in Teacher.objects.filter(school=school)
+            if key.strip().lower() in {teacher.key.lower(), str(teacher).lower()}
+        ]
+        if len(found) != 1:
+            raise usage_error(
+                f"Geen leerkracht '{key}' op {school} (of meer dan één): gebruik "
+                "de sleutel uit het LAS, zoals in de import van de groepen."
+            )
+        return found[0]
 
     def check_password(self, password: str, user: User) -> None:
         try:
