@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("koers.imports.urls")),
     path("", include("koers.schoolsettings.urls")),
     path("", include("koers.cycle.urls")),
+    path("", include("koers.schools.account_urls")),
+    path("", include("koers.privacy.audit_urls")),
+    path("", include("koers.privacy.rights_urls")),
 ]
