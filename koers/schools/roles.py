@@ -117,12 +117,19 @@ MATRIX: dict[Role, Grant] = {
 # aggregates of their board's schools.
 BOARD_PERMISSIONS = frozenset({Permission.SIGNED_IN, Permission.VIEW_BOARD})
 
+# Pages of these permissions hold no pupil data (the onderwijsplan is the school's
+# offer, the same for every child), so a role reaches them school-wide whatever
+# its reach over pupils.
+WITHOUT_PUPIL_DATA = frozenset({Permission.SIGNED_IN, Permission.VIEW_PLAN})
+
 # A teacher sees the groups of this school year and of the one before: enough to
 # hand a class over, not a whole career of former pupils.
 TEACHER_YEARS_BACK = 1
 
 
 def roles_with(permission: Permission, reach: Reach | None = None) -> list[Role]:
+    if reach is Reach.SCHOOL and permission in WITHOUT_PUPIL_DATA:
+        reach = None
     return [
         role
         for role, grant in MATRIX.items()
