@@ -48,7 +48,7 @@ from koers.cycle.models import (
     TwentyWeekRecord,
 )
 from koers.cycle.plan_services import plan_subjects, subject_position
-from koers.lib.cycle.calendar import CycleStatus, cycle_status
+from koers.lib.cycle.calendar import CycleStatus, cycle_status, school_year_bounds
 from koers.lib.records import Period
 from koers.lib.values import school_year_of
 from koers.schools.models import Group, School
@@ -130,7 +130,7 @@ def standard_index() -> list[tuple[str, list[Section]]]:
 
 
 def year_bounds(school_year: int) -> tuple[date, date]:
-    return date(school_year, 8, 1), date(school_year + 1, 7, 31)
+    return school_year_bounds(school_year)
 
 
 def school_years(school: School) -> list[int]:
@@ -247,10 +247,14 @@ def cycle_records(
 
 @dataclass(frozen=True, slots=True)
 class YearSummary:
-    """What the dossier of one school year holds, in counts."""
+    """What the dossier of one school year holds, in counts. `meetings` counts the
+    meetings held and closed (vastgesteld), `open_meetings` those whose date has
+    passed but whose minutes are not closed yet; `last_meeting` is the newest
+    closed one."""
 
     school_year: int
     meetings: int
+    open_meetings: int
     last_meeting: date | None
     ambitions: int
     development_plans: RecordCounts
@@ -270,10 +274,12 @@ def year_summary(
     end_ambitions: int,
 ) -> YearSummary:
     """`records` are those of the year; `end_ambitions` holds for every year."""
+    closed = [m for m in records.meetings if m.closed_at is not None]
     return YearSummary(
         school_year=school_year,
-        meetings=len(records.meetings),
-        last_meeting=max((m.held_on for m in records.meetings), default=None),
+        meetings=len(closed),
+        open_meetings=len(records.meetings) - len(closed),
+        last_meeting=max((m.held_on for m in closed), default=None),
         ambitions=len(targets_for(school, school_year)) + end_ambitions,
         development_plans=record_counts(records.development_plans, status),
         deviations=record_counts(records.deviations, status),

@@ -226,6 +226,15 @@ class Meeting(models.Model):
         verbose_name = _("schoolbespreking")
         verbose_name_plural = _("schoolbesprekingen")
         ordering = ["school", "-held_on", "-pk"]
+        # One meeting in preparation per measurement: a second click on the
+        # button that prepares one must not make a twin.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "after_period"],
+                condition=models.Q(closed_at__isnull=True),
+                name="meeting_one_open_per_measurement",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.school} schoolbespreking {self.held_on:%d-%m-%Y}"
@@ -442,6 +451,12 @@ class PupilDecision(TwentyWeekRecord):
         verbose_name = _("leerlingbesluit")
         verbose_name_plural = _("leerlingbesluiten")
         ordering = ["pupil", "-starts_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "pupil", "subject"],
+                name="pupil_decision_once_per_meeting",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"leerling {self.pupil_id} {self.subject} {self.kind} {self.starts_on}"

@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from koers.cycle.models import Arrangement, PlanSubject, SchoolAgreement
+from koers.cycle.forms import NOTE_LIMIT, limit_lengths
+from koers.cycle.models import Arrangement, PlanSubject, SchoolAgreement, Tier
 from koers.cycle.plan_services import (
     ARRANGEMENT_FIELDS,
     SUBJECT_FIELDS,
@@ -53,10 +54,18 @@ def index_input(label: Any) -> forms.DecimalField:
     )
 
 
+class LimitedForm(forms.ModelForm[Any]):
+    """Every text of the onderwijsplan may be long, but not unbounded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_lengths(self.fields, long_fields=self.fields)
+
+
 MINUTES_ERROR = _("Vul een heel aantal minuten in, van 0 tot 1.500.")
 
 
-class PlanSubjectForm(forms.ModelForm[PlanSubject]):
+class PlanSubjectForm(LimitedForm):
     minutes_per_week = forms.IntegerField(
         label=_("Minuten per week"),
         required=False,
@@ -92,7 +101,7 @@ class PlanSubjectForm(forms.ModelForm[PlanSubject]):
         }
 
 
-class ArrangementForm(forms.ModelForm[Arrangement]):
+class ArrangementForm(LimitedForm):
     index_from = index_input(_("Vanaf index"))
     index_below = index_input(_("Tot index"))
 
@@ -130,7 +139,7 @@ class ArrangementForm(forms.ModelForm[Arrangement]):
         return cleaned
 
 
-class AgreementForm(forms.ModelForm[SchoolAgreement]):
+class AgreementForm(LimitedForm):
     class Meta:
         model = SchoolAgreement
         fields = ("title", "text")
@@ -199,6 +208,7 @@ class PlanEditForms:
         for subject in self.subjects:
             valid.append(subject.form.is_valid())
             valid.extend(form.is_valid() for form in subject.arrangement_forms)
+            valid.append(check_bands(subject.arrangement_forms))
         return all(valid)
 
     @property
@@ -233,6 +243,34 @@ class PlanEditForms:
         return kept
 
 
+def check_bands(forms_of_subject: Sequence[ArrangementForm]) -> bool:
+    """Refuse index bands of one subject that overlap: a pupil's index must point
+    to one arrangement. A band without a lower bound starts at the lowest index,
+    one without an upper bound runs past the highest. False when one overlaps."""
+    bands: list[tuple[ArrangementForm, Decimal, Decimal]] = []
+    for form in forms_of_subject:
+        if form.errors:
+            continue
+        low, high = form.cleaned_data["index_from"], form.cleaned_data["index_below"]
+        if low is None and high is None:
+            continue
+        start = Decimal(INDEX_LOW) if low is None else low
+        end = Decimal(INDEX_HIGH + 1) if high is None else high
+        for other, other_start, other_end in bands:
+            if start < other_end and other_start < end:
+                form.add_error(
+                    "index_from",
+                    _(
+                        "Deze indexband overlapt met die van het arrangement "
+                        "%(tier)s: een leerling hoort bij één arrangement."
+                    )
+                    % {"tier": Tier(other.instance.tier).label},
+                )
+                return False
+        bands.append((form, start, end))
+    return True
+
+
 def changed_values(form: forms.ModelForm[Any]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
@@ -251,8 +289,13 @@ class SchoolYearForm(forms.Form):
 
 
 class NewVersionForm(SchoolYearForm):
+    # The version the page showed as the newest: a second click on the button
+    # then asks for a copy of the same version again, which is refused, instead
+    # of silently copying the version the first click made.
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
     summary = forms.CharField(
         label=_("Wat verandert er en waarom"),
+        max_length=NOTE_LIMIT,
         widget=text_area(4),
         help_text=_(
             "Bijvoorbeeld: 'Nieuw schooljaar' of 'De schoolbespreking van februari "

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.utils.translation import gettext as _
 
 from koers.analysis.services import OVERVIEW_SUBJECTS
@@ -55,6 +55,21 @@ class PlanError(ValueError):
 
 class PlanFrozenError(PlanError):
     pass
+
+
+class VersionExistsError(PlanError):
+    """A new version of this version exists already: the same request sent twice,
+    or two people at once. `newest` is the version that was made."""
+
+    def __init__(self, newest: EducationPlan, previous: EducationPlan) -> None:
+        super().__init__(
+            _(
+                "Versie %(number)d is al gemaakt als kopie van versie %(previous)d. "
+                "U ziet die versie hier."
+            )
+            % {"number": newest.number, "previous": previous.number}
+        )
+        self.newest = newest
 
 
 class FreezeReason(StrEnum):
@@ -198,9 +213,45 @@ def start_plan(
 def new_version(
     plan: EducationPlan, school_year: SchoolYear, summary: str, user: User | None
 ) -> EducationPlan:
-    """Version number+1 as a complete copy of `plan`, which must be the newest."""
+    """Version number+1 as a complete copy of `plan`, which must be the newest, for
+    the school year of `plan` or a later one."""
+    if school_year.start_year < plan.school_year.start_year:
+        raise PlanError(
+            _(
+                "Een nieuwe versie kan niet voor een eerder schooljaar zijn dan "
+                "versie %(number)d (%(year)s)."
+            )
+            % {"number": plan.number, "year": plan.school_year.label}
+        )
+    try:
+        copy = _copy_newest(plan, school_year, summary, user)
+    except OperationalError as error:
+        # SQLite refuses the second of two simultaneous writers ("database is
+        # locked") instead of waiting; the first one made the version.
+        logger.warning("education plan version refused school=%s", plan.school_id)
+        raise PlanError(
+            _(
+                "Iemand anders maakte tegelijk een nieuwe versie. Open het "
+                "onderwijsplan opnieuw."
+            )
+        ) from error
+
+    logger.info(
+        "education plan version made school=%s plan=%s based_on=%s",
+        plan.school_id,
+        copy.pk,
+        plan.pk,
+    )
+    return copy
+
+
+def _copy_newest(
+    plan: EducationPlan, school_year: SchoolYear, summary: str, user: User | None
+) -> EducationPlan:
     with transaction.atomic():
         newest = current_plan(plan.school)
+        if newest is not None and newest.based_on_id == plan.pk:
+            raise VersionExistsError(newest, plan)
         if newest is None or newest.pk != plan.pk:
             raise PlanError(
                 _(
@@ -213,13 +264,6 @@ def new_version(
             plan.school, school_year, plan.number + 1, plan, summary, user
         )
         copy_contents(plan, copy)
-
-    logger.info(
-        "education plan version made school=%s plan=%s based_on=%s",
-        plan.school_id,
-        copy.pk,
-        plan.pk,
-    )
     return copy
 
 

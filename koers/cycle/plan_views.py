@@ -185,14 +185,20 @@ def new_plan_version(request: HttpRequest, school_id: int) -> HttpResponse:
 
     form = NewVersionForm(
         request.POST or None,
-        years=offered_years(school),
-        initial={"school_year": default_year(school, plan)},
+        years=[y for y in offered_years(school) if y >= plan.school_year.start_year],
+        initial={"school_year": default_year(school, plan), "based_on": plan.number},
     )
     if request.method == "POST" and form.is_valid():
+        base = plan
+        if form.cleaned_data["based_on"] is not None:
+            base = get_plan(school, form.cleaned_data["based_on"])
         year = school_year(form.cleaned_data["school_year"])
         summary = form.cleaned_data["summary"]
         try:
-            copy = services.new_version(plan, year, summary, acting_user(request))
+            copy = services.new_version(base, year, summary, acting_user(request))
+        except services.VersionExistsError as error:
+            messages.warning(request, str(error))
+            return redirect("cycle:plan", school_id=school.pk)
         except services.PlanError as error:
             form.add_error(None, str(error))
         else:
@@ -202,7 +208,7 @@ def new_plan_version(request: HttpRequest, school_id: int) -> HttpResponse:
                     "Versie %(number)d is gemaakt als kopie van versie %(previous)d. "
                     "Pas hieronder aan wat verandert."
                 )
-                % {"number": copy.number, "previous": plan.number},
+                % {"number": copy.number, "previous": base.number},
             )
             return redirect("cycle:plan-edit", school_id=school.pk, number=copy.number)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,9 +60,10 @@ def element_label(code: str) -> str:
 
 
 def number(value: float | None, decimals: int = 1) -> str:
+    """A figure with a decimal comma and a real minus sign, as in every cycle text."""
     if value is None:
         return "\N{EN DASH}"
-    return f"{value:.{decimals}f}".replace(".", ",")
+    return f"{value:.{decimals}f}".replace(".", ",").replace("-", "\N{MINUS SIGN}")
 
 
 def signed(value: float | None, decimals: int = 1) -> str:
@@ -302,12 +304,24 @@ def status_label(status: CycleStatus) -> str:
 
 
 def due_text(record: TwentyWeekRecord, today: date | None = None) -> str:
-    """When the record closes, in words."""
-    measurement = services.measurement_label(services.measurement_of(record))
-    return _("tot %(date)s, evalueren na de meting %(measurement)s") % {
+    """The record's period and when it is evaluated, in words."""
+    values = {
         "date": date_format(record.ends_on, "j F Y"),
-        "measurement": measurement,
+        "measurement": services.measurement_label(services.measurement_of(record)),
     }
+    if (today or timezone.localdate()) > record.ends_on:
+        return (
+            _("de periode liep tot %(date)s; evalueren na de meting %(measurement)s")
+            % values
+        )
+    return (
+        _("de periode loopt tot %(date)s; evalueren na de meting %(measurement)s")
+        % values
+    )
+
+
+def year_label(school_year: int) -> str:
+    return f"{school_year}-{school_year + 1}"
 
 
 @dataclass

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -42,11 +42,19 @@ from koers.lib.analysis.overviews import (
     GroupSubjectOverview,
     group_overview,
 )
-from koers.lib.cycle.calendar import CycleStatus, cycle_status, next_measurement
+from koers.lib.analysis.summary import Summary, summarise
+from koers.lib.cycle.calendar import (
+    CycleStatus,
+    cycle_status,
+    meeting_window,
+    next_measurement,
+    shift,
+)
 from koers.lib.cycle.evaluation import (
     GapEvidence,
     GrowthComparison,
     Outcome,
+    PairedValues,
     compare_growth,
     gap_evidence,
     proportion_interval,
@@ -132,7 +140,12 @@ def school_value(
     metric: AmbitionMetric,
     population: Population,
 ) -> SchoolValue:
-    """The school's value of a metric, counted as the school overview counts it."""
+    """The school's value of a metric, counted as the school overview counts it;
+    no value for a metric or population the school overview does not count (the
+    end-of-school metrics, a single group)."""
+    if not counted(metric, population):
+        return SchoolValue(None, 0, None)
+
     year, period = measurement
     overview = results.school_overview(year)
     aggregate = next(
@@ -166,6 +179,13 @@ def school_value(
     if share is None or not n:
         return SchoolValue(None, n, None)
     return SchoolValue(share, n, proportion_interval(round(share * n / 100), n))
+
+
+def counted(metric: AmbitionMetric, population: Population) -> bool:
+    """Whether the school overview has a value for the metric and population."""
+    return (
+        metric in REACH_SHARE or metric in _SHARE_METRICS
+    ) and population in POPULATION_GRADES
 
 
 def school_verdicts(
@@ -219,9 +239,16 @@ def school_verdicts(
 
 
 def groups_of_meeting(meeting: Meeting) -> QuerySet[Group]:
-    """The groups the meeting talks about: those of the year it is held in."""
-    return Group.objects.filter(
+    """The groups the meeting talks about: those of the year it is held in, or,
+    when the school has no groups in that year (a meeting entered afterwards, or
+    held before the new year's groups were imported), those of the measurement."""
+    held_in = Group.objects.filter(
         school=meeting.school, school_year__start_year=school_year_of(meeting.held_on)
+    )
+    if held_in.exists():
+        return held_in.order_by("name")
+    return Group.objects.filter(
+        school=meeting.school, school_year=meeting.school_year
     ).order_by("name")
 
 
@@ -340,18 +367,77 @@ class PlanEvidence:
 def plan_evidence(
     plan: ProfessionalDevelopmentPlan, results: SchoolResults
 ) -> PlanEvidence:
-    """Did the school's gap close at the measurement that evaluates the plan?"""
-    now = school_value(
-        results,
-        measurement_of(plan),
-        Subject(plan.subject),
-        AmbitionMetric(plan.metric),
-        Population(plan.population),
+    """Did the school's gap close at the measurement that evaluates the plan?
+
+    Whether the ambition is met is judged on everyone the ambition counts now. The
+    change is measured on the same pupils at both measurements, because the two
+    populations differ: groep 8 is not tested at E, and after E a new groep 3
+    comes in. Comparing all pupils would credit or blame the plan for that."""
+    subject = Subject(plan.subject)
+    metric = AmbitionMetric(plan.metric)
+    population = Population(plan.population)
+    now = school_value(results, measurement_of(plan), subject, metric, population)
+    before = (plan.gap_year.start_year, Period(plan.gap_period))
+    paired = paired_values(
+        results, before, measurement_of(plan), subject, metric, population
     )
     evidence = gap_evidence(
-        float(plan.target), float(plan.value_at_start), now.value, now.interval, now.n
+        float(plan.target),
+        float(plan.value_at_start),
+        now.value,
+        now.interval,
+        now.n,
+        paired=paired,
+        n_before=plan.n_at_start,
     )
     return PlanEvidence(evidence, suggest_gap_outcome(evidence))
+
+
+def paired_values(
+    results: SchoolResults,
+    before: Measurement,
+    after: Measurement,
+    subject: Subject,
+    metric: AmbitionMetric,
+    population: Population,
+) -> PairedValues | None:
+    """The metric at both measurements over the pupils counted in the population
+    at both; None when the school overview does not count the metric."""
+    if not counted(metric, population):
+        return None
+    sides = [
+        _population_results(results, measurement, subject, population)
+        for measurement in (before, after)
+    ]
+    common = set(sides[0]) & set(sides[1])
+    values = [
+        _metric_of(summarise([side[pupil] for pupil in common]), metric)
+        for side in sides
+    ]
+    return PairedValues(values[0], values[1], len(common))
+
+
+def _population_results(
+    results: SchoolResults,
+    measurement: Measurement,
+    subject: Subject,
+    population: Population,
+) -> dict[int, Observation]:
+    grades = POPULATION_GRADES[population]
+    return {
+        o.pupil_id: o
+        for o in at_measurement(results, measurement)
+        if o.subject == subject and _grade(o.grade) in grades
+    }
+
+
+def _metric_of(summary: Summary, metric: AmbitionMetric) -> float | None:
+    if metric == AmbitionMetric.P80:
+        return summary.p80
+    if metric == AmbitionMetric.P20:
+        return summary.p20
+    share: float | None = getattr(summary, _SHARE_METRICS[metric])
+    return share
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +557,47 @@ def evaluation_moment(meeting: Meeting) -> Measurement:
     """The measurement that closes the period a meeting opens."""
     year, period = measurement_of(meeting)
     return next_measurement(year, period)
+
+
+def default_meeting_date(
+    results: SchoolResults, measurement: Measurement, today: date
+) -> date:
+    """The date a new meeting after the measurement most likely has: today when
+    that can be, else two weeks after the last test of the measurement, for a
+    meeting entered afterwards."""
+    first, last = meeting_window(*measurement)
+    if first <= today <= last:
+        return today
+    taken = [o.administered_on for o in at_measurement(results, measurement)]
+    after = shift(max(taken), timedelta(weeks=2)) if taken else first
+    return min(max(after, first), last)
+
+
+def open_meeting_after(school: School, measurement: Measurement) -> Meeting | None:
+    """The meeting in preparation after the measurement, if there is one."""
+    year, period = measurement
+    return Meeting.objects.filter(
+        school=school,
+        school_year__start_year=year,
+        after_period=period.value,
+        closed_at__isnull=True,
+    ).first()
+
+
+def evaluation_meetings(record: TwentyWeekRecord) -> QuerySet[Meeting]:
+    """The open meetings a record can be evaluated in: held after the meeting
+    that decided it, and after the measurement that evaluates it."""
+    meetings = Meeting.objects.filter(
+        school=record.school, closed_at__isnull=True
+    ).select_related("school_year")
+    if record.meeting is not None:
+        meetings = meetings.filter(held_on__gt=record.meeting.held_on)
+    else:
+        meetings = meetings.filter(held_on__gte=record.starts_on)
+    due = measurement_order(measurement_of(record))
+    return meetings.filter(
+        pk__in=[m.pk for m in meetings if measurement_order(measurement_of(m)) >= due]
+    ).order_by("held_on", "pk")
 
 
 def open_records(school: School) -> list[TwentyWeekRecord]:
@@ -610,7 +737,7 @@ def pupil_history(pupil: Pupil) -> list[HistoryRow]:
         for deviation in GroupDeviation.objects.filter(group_id__in=list(groups))
         .select_related("evaluate_year", "group", "school")
         .prefetch_related("pupils")
-        if not deviation.pupils.all() or pupil in deviation.pupils.all()
+        if _includes(deviation, pupil)
     ]
 
     rows = []
@@ -624,6 +751,38 @@ def pupil_history(pupil: Pupil) -> list[HistoryRow]:
             )
         )
     return [row for row in rows if row.flags or row.decisions or row.deviations]
+
+
+def _includes(deviation: GroupDeviation, pupil: Pupil) -> bool:
+    """Whether the deviation was for the pupil: the whole group, or a subgroup the
+    pupil was named in. A subgroup saved without pupils (possible before the form
+    required them) says nothing about who was in it, so it is left out."""
+    named = deviation.pupils.all()
+    if named:
+        return pupil in named
+    return not deviation.subgroup
+
+
+def same_deviation(
+    meeting: Meeting, record: GroupDeviation, pupils: Iterable[Pupil]
+) -> GroupDeviation | None:
+    """A deviation of the meeting that says exactly what the unsaved `record` says,
+    for the same pupils: the same form sent twice."""
+    wanted = {pupil.pk for pupil in pupils}
+    candidates = GroupDeviation.objects.filter(
+        meeting=meeting,
+        group=record.group,
+        subject=record.subject,
+        element=record.element,
+        from_text=record.from_text,
+        to_text=record.to_text,
+        subgroup=record.subgroup,
+        starts_on=record.starts_on,
+        ends_on=record.ends_on,
+    ).prefetch_related("pupils")
+    return next(
+        (c for c in candidates if {p.pk for p in c.pupils.all()} == wanted), None
+    )
 
 
 def _flag_measurement(decision: PupilDecision) -> Measurement:

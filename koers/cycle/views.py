@@ -9,15 +9,19 @@ still be ticked off.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,13 +53,14 @@ from koers.cycle.pack import build_pack
 from koers.lib.analysis.ambitions import AmbitionMetric, Population
 from koers.lib.cycle.calendar import CycleStatus
 from koers.lib.records import Subject
+from koers.lib.values import school_year_of
 from koers.schools.access import (
     declared,
     get_school,
     requires,
     schools_for,
 )
-from koers.schools.models import Pupil, SchoolYear
+from koers.schools.models import Pupil, School, SchoolYear
 from koers.schools.roles import Permission
 
 logger = logging.getLogger(__name__)
@@ -133,9 +138,12 @@ def cycle_page(request: HttpRequest, school_id: int) -> HttpResponse:
             status: sum(1 for _, s in records if s == status)
             for status in (CycleStatus.OPEN, CycleStatus.DUE, CycleStatus.OVERDUE)
         },
+        # Done actions of a meeting still open stay in view, so a wrong tick can
+        # be undone where it was made.
         "actions": Action.objects.filter(
-            meeting__school=school, done_on__isnull=True
-        ).order_by("due_on"),
+            Q(done_on__isnull=True) | Q(meeting__closed_at__isnull=True),
+            meeting__school=school,
+        ).order_by("due_on", "pk"),
         "today": today,
     }
     logger.info("cycle viewed school=%s", school.pk)
@@ -151,26 +159,63 @@ def meeting_new(request: HttpRequest, school_id: int) -> HttpResponse:
 
     results = SchoolResults.load(school)
     measurements = services.measurements(results)
-    form = MeetingForm(
-        request.POST or None,
-        measurements=measurements,
-        initial={"held_on": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    initial = {"held_on": today}
+    if measurements:
+        latest = measurements[-1]
+        initial["held_on"] = services.default_meeting_date(results, latest, today)
+    form = MeetingForm(request.POST or None, measurements=measurements, initial=initial)
     if request.method == "POST" and form.is_valid():
-        year, period = form.chosen_measurement()
-        meeting = form.save(commit=False)
-        meeting.school = school
-        meeting.school_year, _created = SchoolYear.objects.get_or_create(
-            start_year=year
-        )
-        meeting.after_period = period.value
-        meeting.created_by = request.user
-        meeting.save()
-        logger.info("meeting created school=%s meeting=%s", school.pk, meeting.pk)
+        measurement = form.chosen_measurement()
+        existing = services.open_meeting_after(school, measurement)
+        if existing is not None:
+            return _already_prepared(request, existing)
+        meeting = _create_meeting(request, form, school, measurement)
+        if meeting is None:
+            return redirect("cycle:cycle", school_id=school.pk)
         return redirect("cycle:meeting", meeting_id=meeting.pk)
 
     context = {"school": school, "form": form, "measurements": measurements}
     return render(request, "cycle/meeting_new.html", context)
+
+
+def _create_meeting(
+    request: HttpRequest,
+    form: MeetingForm,
+    school: School,
+    measurement: services.Measurement,
+) -> Meeting | None:
+    """Save the new meeting; None when another request just prepared one after
+    the same measurement (the same button clicked twice at once)."""
+    year, period = measurement
+    meeting: Meeting = form.save(commit=False)
+    meeting.school = school
+    meeting.school_year, _created = SchoolYear.objects.get_or_create(start_year=year)
+    meeting.after_period = period.value
+    meeting.created_by = request.user  # type: ignore[assignment]
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError:
+        messages.warning(
+            request, _("Deze schoolbespreking is net al voorbereid; zie hieronder.")
+        )
+        return None
+    logger.info("meeting created school=%s meeting=%s", school.pk, meeting.pk)
+    return meeting
+
+
+def _already_prepared(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    messages.warning(
+        request,
+        _(
+            "Na deze meting is al een schoolbespreking in voorbereiding (%(date)s). "
+            "U ziet die hier; stel haar eerst vast voordat u een nieuwe maakt."
+        )
+        % {"date": date_format(meeting.held_on, "j F Y")},
+    )
+    logger.info("meeting exists already meeting=%s", meeting.pk)
+    return redirect("cycle:meeting", meeting_id=meeting.pk)
 
 
 def meeting_context(meeting: Meeting) -> dict[str, Any]:
@@ -195,7 +240,18 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
             "pupil"
         ),
         "standards": [s.label for s in Meeting.standards],
+        "deletable": deletable(meeting),
+        "groups_year": presenters.year_label(school_year_of(meeting.held_on)),
     }
+
+
+def deletable(meeting: Meeting) -> bool:
+    """A meeting prepared by mistake can go while it is open and decides nothing."""
+    made = any(
+        model._default_manager.filter(meeting=meeting).exists()
+        for model in RECORD_MODELS.values()
+    )
+    return meeting.closed_at is None and not made and not meeting.decisions.exists()
 
 
 @requires(Permission.VIEW_SCHOOL, post=Permission.EDIT_CYCLE)
@@ -264,7 +320,7 @@ def meeting_action(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if not open_meeting(request, meeting):
         return redirect("cycle:meeting", meeting_id=meeting.pk)
 
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, anchor=meeting.held_on)
     if form.is_valid():
         action = form.save(commit=False)
         action.meeting = meeting
@@ -297,10 +353,16 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 
     action.done_on = None if action.done_on else timezone.localdate()
     action.save(update_fields=["done_on"])
+    if action.done_on:
+        messages.success(request, _("De actie is afgevinkt."))
+    else:
+        messages.success(request, _("De actie staat weer open."))
     logger.info("action toggled action=%s done=%s", action.pk, bool(action.done_on))
-    return redirect(
-        request.POST.get("next") or f"{_meeting_url(action.meeting)}#acties"
-    )
+    # Only a page of this site: the field comes from the form, not from Koers.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = f"{_meeting_url(action.meeting)}#acties"
+    return redirect(target)
 
 
 @requires(Permission.EDIT_CYCLE)
@@ -334,6 +396,20 @@ def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         population = Population(request.GET.get("populatie", ""))
     except ValueError:
         raise Http404 from None
+    if not services.counted(metric, population):
+        raise Http404
+    existing = ProfessionalDevelopmentPlan.objects.filter(
+        meeting=meeting,
+        subject=subject.value,
+        metric=metric.value,
+        population=population.value,
+    ).first()
+    if existing is not None:
+        return _recorded_already(
+            request,
+            existing,
+            _("Voor deze ambitie is in deze bespreking al een aanpak vastgelegd."),
+        )
 
     results = SchoolResults.load(meeting.school)
     measurement = services.measurement_of(meeting)
@@ -348,7 +424,10 @@ def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     plan = EducationPlan.objects.filter(school=meeting.school).first()
     agreements = list(plan.agreements.all()) if plan else []
     form = DevelopmentPlanForm(
-        request.POST or None, agreements=agreements, initial=period_initial(meeting)
+        request.POST or None,
+        agreements=agreements,
+        initial=period_initial(meeting),
+        anchor=meeting.held_on,
     )
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
@@ -361,9 +440,12 @@ def development_plan_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         record.target = Decimal(str(round(target, 2)))
         record.value_at_start = Decimal(str(round(start.value, 2)))
         record.n_at_start = start.n
-        with transaction.atomic():
-            record.save()
-            form.save_m2m()
+        try:
+            with transaction.atomic():
+                record.save()
+                form.save_m2m()
+        except IntegrityError:
+            return _twin_refused(request, meeting)
         logger.info(
             "development plan created plan=%s meeting=%s", record.pk, meeting.pk
         )
@@ -431,12 +513,20 @@ def deviation_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         request.POST or None,
         pupils=pupils,
         initial={**period_initial(meeting), "from_text": _plan_text(plan, subject)},
+        anchor=meeting.held_on,
     )
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         _fill_record(record, meeting, request)
         record.group = group
         record.subject = subject.value
+        twin = services.same_deviation(meeting, record, form.cleaned_data["pupils"])
+        if twin is not None:
+            return _recorded_already(
+                request,
+                twin,
+                _("Deze afwijking is in deze bespreking al precies zo vastgelegd."),
+            )
         record.plan = plan
         record.figures = {
             "school_year": measurement[0],
@@ -480,6 +570,18 @@ def pupil_decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
         raise Http404 from None
     if pupil is None:
         raise Http404
+    existing = PupilDecision.objects.filter(
+        meeting=meeting, pupil=pupil, subject=subject.value
+    ).first()
+    if existing is not None:
+        return _recorded_already(
+            request,
+            existing,
+            _(
+                "Voor deze leerling en dit vak is in deze bespreking al een besluit "
+                "vastgelegd. Pas dat besluit aan als er iets anders besloten is."
+            ),
+        )
 
     results = SchoolResults.load(meeting.school)
     flag = next(
@@ -495,14 +597,20 @@ def pupil_decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if flag is None:
         raise Http404
 
-    form = PupilDecisionForm(request.POST or None, initial=period_initial(meeting))
+    form = PupilDecisionForm(
+        request.POST or None, initial=period_initial(meeting), anchor=meeting.held_on
+    )
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         _fill_record(record, meeting, request)
         record.pupil = pupil
         record.subject = subject.value
         record.flag = services.flag_snapshot(flag)
-        record.save()
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            return _twin_refused(request, meeting)
         logger.info(
             "pupil decision created decision=%s meeting=%s", record.pk, meeting.pk
         )
@@ -526,7 +634,9 @@ def record_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
     record = get_record_for_user(request, RECORD_MODELS[kind], record_id)
     status = services.status_of(record)
 
-    form = EvaluationForm(request.POST or None)
+    form = EvaluationForm(
+        request.POST or None, meetings=services.evaluation_meetings(record)
+    )
     if request.method == "POST":
         if status == CycleStatus.EVALUATED or status == CycleStatus.OPEN:
             messages.error(request, _("Dit kan nu niet geëvalueerd worden."))
@@ -550,9 +660,6 @@ def record_page(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
         "suggestion": presenters.outcome_label(evidence.get("suggestion")),
         "form": form,
         "can_evaluate": status in (CycleStatus.DUE, CycleStatus.OVERDUE),
-        "meetings": Meeting.objects.filter(
-            school=record.school, closed_at__isnull=True
-        ),
         "standards": [s.label for s in record.standards],
         "labels": _record_labels(record),
         "changeable": changeable(record),
@@ -587,18 +694,28 @@ def record_form(
     request: HttpRequest, record: TwentyWeekRecord
 ) -> DevelopmentPlanForm | DeviationForm | PupilDecisionForm:
     data = request.POST if request.method == "POST" else None
+    anchor = record_anchor(record)
     if isinstance(record, ProfessionalDevelopmentPlan):
         plan = EducationPlan.objects.filter(school=record.school).first()
         agreements = list(plan.agreements.all()) if plan else []
         agreements += [a for a in record.agreements.all() if a not in agreements]
-        return DevelopmentPlanForm(data, instance=record, agreements=agreements)
+        return DevelopmentPlanForm(
+            data, instance=record, agreements=agreements, anchor=anchor
+        )
     if isinstance(record, GroupDeviation):
         pupils = sorted(
             Pupil.objects.filter(enrolments__group=record.group).distinct(),
             key=lambda p: p.sort_name,
         )
-        return DeviationForm(data, instance=record, pupils=pupils)
-    return PupilDecisionForm(data, instance=record)
+        return DeviationForm(data, instance=record, pupils=pupils, anchor=anchor)
+    return PupilDecisionForm(data, instance=record, anchor=anchor)
+
+
+def record_anchor(record: TwentyWeekRecord) -> date:
+    """The day a record was decided on: its meeting's, else the day it was made."""
+    if record.meeting is not None:
+        return record.meeting.held_on
+    return timezone.localdate(record.created_at)
 
 
 def record_edit(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
@@ -643,11 +760,7 @@ def record_delete(request: HttpRequest, kind: str, record_id: int) -> HttpRespon
 def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Remove a meeting prepared by mistake: only while open and still empty."""
     meeting = get_meeting_for_user(request, meeting_id)
-    made = any(
-        model._default_manager.filter(meeting=meeting).exists()
-        for model in RECORD_MODELS.values()
-    )
-    if meeting.closed_at is not None or made or meeting.decisions.exists():
+    if not deletable(meeting):
         messages.error(
             request,
             _(
@@ -683,11 +796,7 @@ def _evaluate(
     record: TwentyWeekRecord, form: EvaluationForm, request: HttpRequest
 ) -> None:
     """Store the conclusion with the figures it was drawn from."""
-    meeting = Meeting.objects.filter(
-        school=record.school,
-        closed_at__isnull=True,
-        pk=_int(request.POST.get("meeting")),
-    ).first()
+    meeting = form.cleaned_data.get("meeting")
     record.evidence = services.evidence_for(record, SchoolResults.load(record.school))
     record.outcome = form.cleaned_data["outcome"]
     record.evaluation_note = form.cleaned_data["evaluation_note"]
@@ -724,6 +833,27 @@ def _plan_text(plan: EducationPlan, subject: Subject) -> str:
         else "",
     ]
     return "; ".join(part for part in parts if part)
+
+
+def _recorded_already(
+    request: HttpRequest, record: TwentyWeekRecord, text: str
+) -> HttpResponse:
+    """Show the record that exists instead of making a second one."""
+    messages.warning(request, text)
+    logger.info(
+        "cycle record exists already kind=%s record=%s",
+        type(record).__name__,
+        record.pk,
+    )
+    return redirect(record.get_absolute_url())
+
+
+def _twin_refused(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    """The same form arrived twice at once and the database let the first in."""
+    messages.warning(
+        request, _("Dit is net al vastgelegd; u ziet het in de bespreking.")
+    )
+    return redirect("cycle:meeting", meeting_id=meeting.pk)
 
 
 def _meeting_url(meeting: Meeting) -> str:

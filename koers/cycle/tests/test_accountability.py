@@ -70,8 +70,9 @@ def twenty_weeks(school: School, meeting: Meeting | None, **fields: Any) -> Any:
 def world(time_machine: TimeMachineFixture) -> dict[str, Any]:
     """School 11AA of board "Stichting Proef" with, in school year 2024-2025:
 
-    - two meetings held (1 October 2024 and 10 February 2025) and one planned for
-      1 July 2025, after today; one meeting in 2023-2024;
+    - two meetings held and closed (1 October 2024 and 10 February 2025) and one
+      planned for 1 July 2025, after today, still open; one closed meeting in
+      2023-2024;
     - two professionalisation plans: one evaluated, one overdue (ended 31 January);
     - one deviation for group 5A, running, with the named subgroup
       "instructietafel" of the canary pupil and Anna;
@@ -120,6 +121,7 @@ def world(time_machine: TimeMachineFixture) -> dict[str, Any]:
         after_period="E",
         held_on=dt.date(2024, 10, 1),
         participants="IB'er, directeur",
+        closed_at=dt.datetime(2024, 10, 1, 17, tzinfo=dt.UTC),
     )
     winter = Meeting.objects.create(
         school=school,
@@ -127,12 +129,17 @@ def world(time_machine: TimeMachineFixture) -> dict[str, Any]:
         after_period="M",
         held_on=dt.date(2025, 2, 10),
         participants="IB'er, directeur, leerkrachten",
+        closed_at=dt.datetime(2025, 2, 10, 17, tzinfo=dt.UTC),
     )
     Meeting.objects.create(
         school=school, school_year=y2024, after_period="E", held_on=dt.date(2025, 7, 1)
     )
     Meeting.objects.create(
-        school=school, school_year=y2023, after_period="M", held_on=dt.date(2024, 3, 1)
+        school=school,
+        school_year=y2023,
+        after_period="M",
+        held_on=dt.date(2024, 3, 1),
+        closed_at=dt.datetime(2024, 3, 1, 17, tzinfo=dt.UTC),
     )
     Decision.objects.create(meeting=winter, text=DECISION_TEXT)
     Action.objects.create(
@@ -573,5 +580,27 @@ def test_the_board_page_counts_the_last_year_that_ran_before_new_results(
     (row,) = response.context["rows"]
     assert response.context["year_label"] == "2024-2025"
     assert row.cycle.school_year == 2024
-    # The meeting planned for 1 July 2025 has been held by now.
-    assert row.cycle.meetings == 3
+    # The meeting of 1 July 2025 has been held by now, but its minutes are not
+    # closed: it is counted apart, not as held.
+    assert (row.cycle.meetings, row.cycle.open_meetings) == (2, 1)
+
+
+def test_a_meeting_not_yet_closed_is_counted_apart(
+    world: dict[str, Any], time_machine: TimeMachineFixture
+) -> None:
+    # On 2 July 2025 the meeting of 1 July has been held but its minutes are not
+    # closed: it is not counted as held, and the page says it is still open.
+    time_machine.move_to(dt.datetime(2025, 7, 2, 12, tzinfo=dt.UTC))
+    school = world["school"]
+
+    page = member_of(school).get(reverse("cycle:accountability", args=[school.pk]))
+    board = board_member(world["board"]).get(
+        reverse("cycle:board", args=[world["board"].pk])
+    )
+
+    latest = {s.school_year: s for s in page.context["summaries"]}[2024]
+    assert (latest.meetings, latest.open_meetings) == (2, 1)
+    assert latest.last_meeting == dt.date(2025, 2, 10)
+    assert "2 gehouden laatste 10 februari 2025 1 nog niet vastgesteld" in (
+        page_text(board.content)
+    )

@@ -103,7 +103,7 @@ def test_a_plan_form_refuses_an_end_before_its_start() -> None:
     response = client.post(url, plan_form(ends_on="2025-01-01"))
 
     assert response.status_code == 200
-    assert "De einddatum ligt na de begindatum." in response.content.decode()
+    assert "De einddatum moet na de begindatum liggen." in response.content.decode()
     assert not ProfessionalDevelopmentPlan.objects.exists()
 
 

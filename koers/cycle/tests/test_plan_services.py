@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 
 from koers.cycle.models import (
     Arrangement,
@@ -32,6 +34,7 @@ from koers.cycle.plan_services import (
     PlanEdit,
     PlanError,
     PlanFrozenError,
+    VersionExistsError,
     check_editable,
     current_plan,
     new_version,
@@ -241,12 +244,59 @@ def test_a_new_version_starts_only_from_the_newest(
     school: School, year: SchoolYear, user: User
 ) -> None:
     first = filled_plan(school, year, user)
-    new_version(first, year, "", user)
+    second = new_version(first, year, "", user)
+    new_version(second, year, "", user)
 
     with pytest.raises(PlanError, match="begint altijd bij de nieuwste versie"):
         new_version(first, year, "", user)
 
+    assert EducationPlan.objects.filter(school=school).count() == 3
+
+
+def test_a_second_copy_of_the_same_version_is_refused(
+    school: School, year: SchoolYear, user: User
+) -> None:
+    # The button clicked twice: the second request asks for a copy of version 1
+    # again, and gets the version the first one made.
+    first = filled_plan(school, year, user)
+    second = new_version(first, year, "", user)
+
+    with pytest.raises(VersionExistsError) as refused:
+        new_version(first, year, "", user)
+
+    assert refused.value.newest == second
+    assert "Versie 2 is al gemaakt als kopie van versie 1." in str(refused.value)
     assert EducationPlan.objects.filter(school=school).count() == 2
+
+
+def test_a_new_version_cannot_go_back_to_an_earlier_school_year(
+    school: School, year: SchoolYear, user: User
+) -> None:
+    first = filled_plan(school, year, user)
+    earlier, _created = SchoolYear.objects.get_or_create(start_year=year.start_year - 1)
+
+    with pytest.raises(PlanError, match="niet voor een eerder schooljaar"):
+        new_version(first, earlier, "", user)
+
+    assert EducationPlan.objects.filter(school=school).count() == 1
+
+
+def test_a_locked_database_is_refused_in_words(
+    school: School, year: SchoolYear, user: User
+) -> None:
+    # SQLite answers the second of two simultaneous writers "database is locked".
+    first = filled_plan(school, year, user)
+
+    with (
+        mock.patch(
+            "koers.cycle.plan_services.create_version",
+            side_effect=OperationalError("database is locked"),
+        ),
+        pytest.raises(PlanError, match="Iemand anders maakte tegelijk"),
+    ):
+        new_version(first, year, "", user)
+
+    assert EducationPlan.objects.filter(school=school).count() == 1
 
 
 def test_a_version_with_a_newer_version_is_frozen(

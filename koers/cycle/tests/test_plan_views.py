@@ -328,7 +328,7 @@ def test_it_saves_subjects_arrangements_and_a_new_agreement(
             **{
                 "rekenen-minutes_per_week": "360",
                 "spelling-methods": "Staal",
-                "rekenen-enriched-index_from": "62,5",
+                "rekenen-enriched-index_from": "75,5",
                 "rekenen-enriched-compacting_enriching": "Plustaken",
                 "agreements-1-title": "Toetskalender",
                 "agreements-1-text": "M-toetsen in januari.",
@@ -343,7 +343,7 @@ def test_it_saves_subjects_arrangements_and_a_new_agreement(
     assert math.learning_line == "Leerlijn tot 1S"
     assert PlanSubject.objects.get(plan=plan, subject="spelling").methods == "Staal"
     enriched = math.arrangements.get(tier="enriched")
-    assert enriched.index_from == Decimal("62.5")
+    assert enriched.index_from == Decimal("75.5")
     assert enriched.compacting_enriching == "Plustaken"
     basic = math.arrangements.get(tier="basic")
     assert (basic.index_from, basic.index_below) == (Decimal("25"), Decimal("75"))
@@ -353,7 +353,7 @@ def test_it_saves_subjects_arrangements_and_a_new_agreement(
     ]
     page = client.get(response["Location"])
     assert "Versie 1 van het onderwijsplan is opgeslagen." in page_text(page)
-    assert "index 62,5 en hoger" in page_text(page)
+    assert "index 75,5 en hoger" in page_text(page)
 
 
 def test_it_deletes_a_ticked_agreement(school: School, client: Client) -> None:
@@ -555,7 +555,8 @@ def test_the_new_version_page_proposes_the_newest_year_with_groups(
     text = page_text(response)
     assert response.status_code == 200
     assert '<option value="2024" selected>2024-2025</option>' in text
-    assert '<option value="2023">2023-2024</option>' in text
+    # A version never goes back to a year before the version it copies.
+    assert '<option value="2023">' not in text
     assert "Versie 2 begint als een volledige kopie van versie 1" in text
 
 
@@ -725,3 +726,51 @@ def test_the_logs_name_ids_but_no_texts(
     assert f"school={school.pk} plan={plan.pk}" in logged
     assert "Geheim" not in logged
     assert Arrangement.objects.filter(plan_subject__plan__school=school).count() == 36
+
+
+def test_it_refuses_index_bands_that_overlap(school: School, client: Client) -> None:
+    # The basic band runs from 25 to 75; an enriched band from 70 would put a
+    # pupil with index 72 in two arrangements.
+    plan = plan_with_content(school)
+    before = dump_database()
+
+    response = client.post(
+        edit_url(school), form_data(plan, **{"rekenen-enriched-index_from": "70"})
+    )
+
+    assert response.status_code == 200
+    assert "Deze indexband overlapt met die van het arrangement basis" in (
+        page_text(response)
+    )
+    assert dump_database() == before
+
+
+def test_it_takes_bands_that_touch(school: School, client: Client) -> None:
+    plan = plan_with_content(school)
+
+    response = client.post(
+        edit_url(school),
+        form_data(
+            plan,
+            **{
+                "rekenen-intensive-index_below": "25",
+                "rekenen-enriched-index_from": "75",
+            },
+        ),
+    )
+
+    assert response.status_code == 302
+
+
+def test_the_new_version_form_refuses_an_earlier_school_year(
+    school: School, client: Client
+) -> None:
+    plan_with_content(school)
+
+    response = client.post(
+        reverse("cycle:plan-new-version", args=[school.pk]),
+        {"school_year": "2023", "summary": "Terug in de tijd", "based_on": "1"},
+    )
+
+    assert response.status_code == 200
+    assert EducationPlan.objects.filter(school=school).count() == 1

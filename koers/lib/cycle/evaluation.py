@@ -23,14 +23,28 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PairedValues:
+    """A metric at two measurements over the same `n` pupils (those counted at
+    both); a value is None when it cannot be computed, for instance for n = 0."""
+
+    before: float | None
+    after: float | None
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
 class GapEvidence:
     """A metric before and after a plan against its target.
 
-    `change` = after - before; `gap_before`/`gap_after` = target - value, positive
-    while the value falls short. `closed` when after ≥ target. `after_low` and
-    `after_high` bound the after value; `certain` is True when that whole interval
-    lies on the side of the target that `closed` says. Fields that need a missing
-    value are None.
+    `before` and `after` are the metric over everyone counted at each measurement
+    (`n_before` and `n_after` pupils);
+    `paired_before` and `paired_after` over the `n_paired` pupils counted at both.
+    `change` is paired_after - paired_before when both are known (like for like:
+    pupils who left or came in between do not move it), else after - before.
+    `gap_before`/`gap_after` = target - value, positive while the value falls
+    short. `closed` when after ≥ target. `after_low` and `after_high` bound the
+    after value; `certain` is True when that whole interval lies on the side of
+    the target that `closed` says. Fields that need a missing value are None.
     """
 
     target: float
@@ -44,6 +58,10 @@ class GapEvidence:
     gap_after: float | None
     closed: bool | None
     certain: bool | None
+    paired_before: float | None = None
+    paired_after: float | None = None
+    n_paired: int = 0
+    n_before: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,17 +197,24 @@ def gap_evidence(
     after: float | None,
     interval: tuple[float, float] | None,
     n_after: int,
+    paired: PairedValues | None = None,
+    n_before: int | None = None,
 ) -> GapEvidence:
     """Compare a metric before and after a plan with its target.
 
     `interval` bounds `after` (from `reach_interval` or `proportion_interval`);
-    `n_after` is the number of pupils behind `after`.
+    `n_after` is the number of pupils behind `after`. `paired`, when given, holds
+    the metric over the pupils counted at both measurements, and sets `change`.
     """
     after_low, after_high = interval if interval is not None else (None, None)
     closed = None if after is None else after >= target
     certain: bool | None = None
     if closed is not None and after_low is not None and after_high is not None:
         certain = after_low >= target if closed else after_high < target
+    paired = paired or PairedValues(None, None, 0)
+    change = None if before is None or after is None else after - before
+    if paired.before is not None and paired.after is not None:
+        change = paired.after - paired.before
     return GapEvidence(
         target=target,
         before=before,
@@ -197,11 +222,15 @@ def gap_evidence(
         after_low=after_low,
         after_high=after_high,
         n_after=n_after,
-        change=None if before is None or after is None else after - before,
+        change=change,
         gap_before=None if before is None else target - before,
         gap_after=None if after is None else target - after,
         closed=closed,
         certain=certain,
+        paired_before=paired.before,
+        paired_after=paired.after,
+        n_paired=paired.n,
+        n_before=n_before,
     )
 
 

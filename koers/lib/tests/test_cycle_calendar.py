@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from koers.lib.cycle.calendar import (
     GRACE_DAYS,
+    MAX_PERIOD_DAYS,
     PERIOD_WEEKS,
     CycleStatus,
     cycle_status,
     default_end,
+    meeting_window,
     next_measurement,
+    record_window,
+    school_year_bounds,
+    shift,
 )
 from koers.lib.records import Period
 
@@ -96,3 +101,55 @@ def test_cycle_status_due_early_when_results_are_in() -> None:
 
 def test_cycle_status_open_before_the_end_without_results() -> None:
     assert status(date(2026, 1, 18)) == CycleStatus.OPEN
+
+
+def test_a_date_at_the_end_of_the_calendar_never_overflows() -> None:
+    # A plan ending on 31 December 9999 (a typing error stored before the forms
+    # refused it) is overdue long before; adding the grace period to it must not
+    # raise OverflowError.
+    assert cycle_status(date(2026, 1, 1), date.max, False, False) == CycleStatus.OPEN
+    assert cycle_status(date.max, date(2026, 1, 1), False, False) == (
+        CycleStatus.OVERDUE
+    )
+    assert default_end(date.max) == date.max
+    assert default_end(date(9999, 12, 1)) == date.max
+    assert shift(date.min, timedelta(days=-1)) == date.min
+
+
+@pytest.mark.parametrize(
+    ("school_year", "expected"),
+    [
+        (2024, (date(2024, 8, 1), date(2025, 7, 31))),
+        # Years that only wrongly typed dates produce stay within the calendar.
+        (9999, (date(9999, 8, 1), date.max)),
+        (0, (date.min, date(1, 7, 31))),
+        (-1, (date.min, date.min)),
+        (10000, (date.max, date.max)),
+    ],
+)
+def test_school_year_bounds_are_clamped_to_the_calendar(
+    school_year: int, expected: tuple[date, date]
+) -> None:
+    assert school_year_bounds(school_year) == expected
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        # B and M: from the start of the testing period to the end of the year.
+        (Period.BEGIN, (date(2024, 8, 1), date(2025, 7, 31))),
+        (Period.MIDDLE, (date(2024, 12, 1), date(2025, 7, 31))),
+        # E: from April, and into the autumn of the next school year.
+        (Period.END, (date(2025, 4, 1), date(2025, 10, 31))),
+    ],
+)
+def test_meeting_window_follows_the_measurement(
+    period: Period, expected: tuple[date, date]
+) -> None:
+    assert meeting_window(2024, period) == expected
+
+
+def test_record_window_spans_the_school_years_around_the_anchor() -> None:
+    # 20 February 2025 lies in 2024-2025: from 1 August 2023 to 31 July 2026.
+    assert record_window(date(2025, 2, 20)) == (date(2023, 8, 1), date(2026, 7, 31))
+    assert MAX_PERIOD_DAYS == 366

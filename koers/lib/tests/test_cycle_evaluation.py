@@ -8,6 +8,7 @@ from koers.lib.cycle.evaluation import (
     GapEvidence,
     GrowthComparison,
     Outcome,
+    PairedValues,
     compare_growth,
     gap_evidence,
     proportion_interval,
@@ -299,7 +300,53 @@ def test_gap_evidence_as_dict_is_plain() -> None:
         "gap_after": -2.0,
         "closed": True,
         "certain": False,
+        "paired_before": None,
+        "paired_after": None,
+        "n_paired": 0,
+        "n_before": None,
     }
+
+
+def test_gap_evidence_measures_the_change_on_the_same_pupils() -> None:
+    # The school went from 12 (8 pupils, three of groep 8 among them) to 40 (5
+    # pupils, groep 8 not tested at E). The same 5 pupils went from 34 to 40: the
+    # change is +6, not +28; the gaps stay those of the whole populations.
+    paired = PairedValues(34.0, 40.0, 5)
+
+    evidence = gap_evidence(40.0, 12.0, 40.0, None, 5, paired=paired)
+
+    assert (evidence.change, evidence.gap_before, evidence.gap_after) == (
+        6.0,
+        28.0,
+        0.0,
+    )
+    assert (evidence.paired_before, evidence.paired_after, evidence.n_paired) == (
+        34.0,
+        40.0,
+        5,
+    )
+
+
+def test_gap_evidence_falls_back_on_all_pupils_without_a_paired_value() -> None:
+    # Nobody was tested at both measurements: the change of the whole groups is
+    # all there is.
+    evidence = gap_evidence(
+        40.0, 35.0, 38.0, None, 5, paired=PairedValues(None, None, 0)
+    )
+
+    assert evidence.change == 3.0
+    assert suggest_gap_outcome(evidence) == Outcome.PARTLY
+
+
+def test_a_paired_fall_is_not_partly_effective_even_when_all_pupils_rose() -> None:
+    # All pupils: 30 -> 35 (groep 8 pulled the start down). The same pupils:
+    # 37 -> 35, a fall, so the plan did not narrow the gap for them.
+    evidence = gap_evidence(
+        40.0, 30.0, 35.0, None, 5, paired=PairedValues(37.0, 35.0, 5)
+    )
+
+    assert evidence.change == -2.0
+    assert suggest_gap_outcome(evidence) == Outcome.NOT_EFFECTIVE
 
 
 @pytest.mark.parametrize(
