@@ -172,6 +172,10 @@ def parse_int(text: str | None) -> int | None:
 
     if number != number.to_integral_value():
         raise ValueFormatError("een geheel getal", clean(text))
+    # A DLE or didactic age is two digits; a number of 100,000 digits would
+    # take seconds to convert and not fit the database column.
+    if not -SCORE_LIMIT < number < SCORE_LIMIT:
+        raise ValueFormatError("een geheel getal kleiner dan 1.000.000", clean(text))
     return int(number)
 
 
@@ -279,12 +283,21 @@ def parse_school_year(text: str | None) -> int | None:
     elif match := _SHORT_YEAR_PAIR_RE.fullmatch(value):
         start, end = 2000 + int(match.group(1)), 2000 + int(match.group(2))
     elif _SINGLE_YEAR_RE.fullmatch(value):
-        return int(value)
+        return _bounded_school_year(int(value), value)
     else:
         raise ValueFormatError("een schooljaar als 2014-2015", value)
 
     if end != start + 1:
         raise ValueFormatError("een schooljaar als 2014-2015", value)
+    return _bounded_school_year(start, value)
+
+
+def _bounded_school_year(start: int, value: str) -> int:
+    # Year 0 or 9999 has the right form, but no date of such a year can be made.
+    if not EARLIEST_DATE.year <= start < LATEST_DATE.year:
+        raise ValueFormatError(
+            f"een schooljaar tussen {EARLIEST_DATE.year} en {LATEST_DATE.year}", value
+        )
     return start
 
 
@@ -303,7 +316,9 @@ def parse_grade(text: str | None) -> str | None:
 
     code = re.sub(r"^(?:groep|leerjaar|jaargroep)\s*", "", value, flags=re.IGNORECASE)
     code = code.upper()
-    if code.isdigit():
+    # isdecimal, not isdigit: `²` is a digit that int() cannot read; and a
+    # grade has two digits at most, while int() refuses 4,300.
+    if code.isdecimal() and len(code) <= len(max(GRADE_CODES, key=len)):
         code = str(int(code))
     if code not in GRADE_CODES:
         raise ValueFormatError(

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from koers.lib.importers._archive import check_archive
 from koers.lib.records import ImportRejected, ParsedFile, SkippedRow, SourcePosition
 from koers.lib.textfile import (
     Row,
     Table,
+    UnclosedQuote,
     UnreadableSpreadsheet,
     UnreadableText,
     read_table,
@@ -107,12 +109,23 @@ class Columns:
 
 def load_table(file_name: str, data: bytes, known_headers: Collection[str]) -> Table:
     """Read the table or reject the file; a table without data rows is rejected too."""
+    # xlsx and ods are zip archives: measured before calamine inflates them.
+    if data.startswith(b"PK"):
+        check_archive(file_name, data)
+
     try:
         table = read_table(data, known_headers)
     except UnreadableSpreadsheet as error:
         raise ImportRejected(
             file_name,
             "het spreadsheet kan niet worden geopend (verwacht xlsx, xls of ods)",
+        ) from error
+    except UnclosedQuote as error:
+        raise ImportRejected(
+            file_name,
+            'een aanhalingsteken (") wordt niet gesloten: de rest van het bestand '
+            "zou in één cel belanden",
+            SourcePosition(row=error.line),
         ) from error
     except UnreadableText as error:
         raise ImportRejected(

@@ -13,7 +13,7 @@ from koers.lib.importers import (
 )
 from koers.lib.importers._tables import load_table
 from koers.lib.records import ImportRejected, SourcePosition
-from koers.lib.textfile import UTF8_BOM, UTF16_BOMS, looks_like_spreadsheet
+from koers.lib.textfile import UTF8_BOM, UTF16_BOMS, Table, looks_like_spreadsheet
 from koers.lib.values import header_key
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -101,8 +101,20 @@ def _head(data: bytes) -> bytes:
     return data[: cut + 1] if cut > 0 else data
 
 
+def _head_table(file_name: str, data: bytes) -> Table:
+    head = _head(data)
+    try:
+        return load_table(file_name, head, KNOWN_HEADER_KEYS)
+    except ImportRejected:
+        # A first data row longer than the head leaves the head without rows:
+        # only the whole file can tell whether it has any.
+        if len(head) == len(data):
+            raise
+    return load_table(file_name, data, KNOWN_HEADER_KEYS)
+
+
 def _table_format(file_name: str, data: bytes) -> str:
-    table = load_table(file_name, _head(data), KNOWN_HEADER_KEYS)
+    table = _head_table(file_name, data)
     keys = set(table.header_keys)
 
     if keys >= esis.SIGNATURE:

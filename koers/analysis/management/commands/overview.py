@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from koers.analysis import services
+from koers.analysis.exports import neutralise
 from koers.commands import KoersCommand, get_school, get_school_year, usage_error
 from koers.lib.analysis.ambitions import Verdict
 from koers.lib.analysis.summary import Summary
@@ -271,13 +272,17 @@ def write_csv(stream: Any, rows: Sequence[dict[str, Any]]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=columns_of(rows), delimiter=";")
     writer.writeheader()
     writer.writerows(
-        {
-            key: display(value) if isinstance(value, float) else value
-            for key, value in row.items()
-        }
-        for row in rows
+        {key: csv_cell(value) for key, value in row.items()} for row in rows
     )
     stream.write(buffer.getvalue(), ending="")
+
+
+def csv_cell(value: Any) -> Any:
+    # Pupil names come from imported files: a name a spreadsheet would run as
+    # a formula gets a leading quote, as in the downloads (security.md EXP-1).
+    if isinstance(value, float):
+        return display(value)
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def write_table(stream: Any, rows: Sequence[dict[str, Any]]) -> None:
