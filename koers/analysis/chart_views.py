@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 
 from koers.analysis import charts, presenters, services
 from koers.lib.records import Subject
@@ -25,11 +27,26 @@ logger = logging.getLogger(__name__)
 
 SVG = "image/svg+xml"
 
+# A chart opened on its own (not as an image in a page, where the page's policy
+# holds) is a document: matplotlib styles it with style attributes, and nothing
+# else may run or load in it. No script at all, so inline style cannot be
+# turned against the page (security.md WEB-2, WEB-12).
+chart_policy = csp_override(
+    {
+        "default-src": [CSP.NONE],
+        "style-src": [CSP.UNSAFE_INLINE],
+        "base-uri": [CSP.NONE],
+        "form-action": [CSP.NONE],
+        "frame-ancestors": [CSP.NONE],
+    }
+)
+
 
 def svg_response(svg: str) -> HttpResponse:
     response = HttpResponse(svg, content_type=SVG)
-    # Pupil data: kept in the browser's own cache only, for a short while.
-    response["Cache-Control"] = "private, max-age=300"
+    # Pupil data: never kept in a cache (koers.middleware.NoStore says the same
+    # for every response; here it is part of what a chart is).
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -41,6 +58,7 @@ def subject_or_404(value: str) -> Subject:
 
 
 @requires(Permission.VIEW_SCHOOL)
+@chart_policy
 def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResponse:
     school = get_school(request, school_id)
     wanted = subject_or_404(subject)
@@ -58,6 +76,7 @@ def school_chart(request: HttpRequest, school_id: int, subject: str) -> HttpResp
 
 
 @requires(Permission.VIEW_GROUP)
+@chart_policy
 def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpResponse:
     group = get_group(request, group_id)
     wanted = subject_or_404(subject)
@@ -73,6 +92,7 @@ def group_chart(request: HttpRequest, group_id: int, subject: str) -> HttpRespon
 
 
 @requires(Permission.VIEW_GROUP)
+@chart_policy
 def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group(request, group_id)
 
@@ -86,6 +106,7 @@ def cohort_chart(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @requires(Permission.VIEW_PUPIL)
+@chart_policy
 def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_pupil(request, pupil_id)
 
@@ -100,6 +121,7 @@ def pupil_chart(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 @requires(Permission.VIEW_SCHOOL)
+@chart_policy
 def outcomes_chart(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school(request, school_id)
 

@@ -169,6 +169,15 @@ class BandView:
     count: int
     percent: float
 
+    @property
+    def share(self) -> int:
+        """The bar's width class, `share-0` to `share-100` in koers.css: a style
+        attribute would need 'unsafe-inline' in the Content-Security-Policy. A
+        band with pupils stays visible however small its share."""
+        if self.count == 0:
+            return 0
+        return min(100, max(1, round(self.percent)))
+
 
 def band_views(summary: Summary) -> list[BandView]:
     total = sum(summary.bands.values()) or 1

@@ -78,7 +78,7 @@ def test_the_school_group_and_pupil_charts_are_safe_svg() -> None:
 
         assert response.status_code == 200, url
         assert response["Content-Type"] == "image/svg+xml"
-        assert response["Cache-Control"] == "private, max-age=300"
+        assert response["Cache-Control"] == "no-store"
         assert_safe_svg(response.content.decode())
 
 
