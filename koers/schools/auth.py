@@ -7,11 +7,13 @@ import logging
 import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import (
     AUTHENTICATION_METHODS_SESSION_KEY,
     get_authentication_records,
 )
+from allauth.core import context
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from django.contrib.auth.models import AbstractBaseUser
@@ -32,12 +34,56 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Setting up the first factor right after signing in asks for no second
+        password: the password of a moment ago is recent enough. Without this
+        allauth sends a new account from the set-up page to the password page
+        and the middleware sends it back, round and round."""
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.user.is_authenticated
+            and not has_second_factor(request.user)
+            and password_given_recently(request)
+        ):
+            return False
+        required: bool = super().is_reauthentication_required(app=app, **kwargs)
+        return required
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Wrong passwords are django-axes's to count and lock out on (with a
+        429); allauth's limit on failed logins stays for second-factor codes."""
+
+
+def login_identifier(
+    request: HttpRequest, credentials: dict[str, Any] | None
+) -> str | None:
+    """The account a login attempt is for, as django-axes counts failures: the
+    same for `IB-er` and `ib-er`, whether it comes from the form or a backend."""
+    values = credentials or {}
+    for key in ("username", "email", "login"):
+        if values.get(key):
+            return str(values[key]).strip().lower()
+    posted = request.POST.get("login") if request is not None else None
+    return posted.strip().lower() if posted else None
+
 
 def has_second_factor(user: AbstractBaseUser) -> bool:
     found: bool = Authenticator.objects.filter(
         user_id=user.pk, type=Authenticator.Type.TOTP
     ).exists()
     return found
+
+
+def password_given_recently(request: HttpRequest) -> bool:
+    records = get_authentication_records(request, request.user)
+    window = account_settings.REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("method") == "password"
+        and time.time() - float(record.get("at", 0)) < window
+        for record in records
+    )
 
 
 def passed_second_factor(request: HttpRequest) -> bool:

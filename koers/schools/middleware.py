@@ -30,6 +30,9 @@ SECOND_FACTOR_PAGES = frozenset(
         "account_reset_password_done",
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
+        # allauth asks for the password again before a factor is set up when
+        # the sign-in is more than a few minutes old.
+        "account_reauthenticate",
         "mfa_activate_totp",
         "mfa_authenticate",
         "mfa_index",

@@ -149,7 +149,9 @@ def matrix_table() -> list[list[str]]:
         for grant in MATRIX.values():
             if permission not in grant.permissions:
                 cells.append(NOT_GRANTED)
-            elif grant.reach == Reach.OWN_GROUPS:
+            elif grant.reach == Reach.OWN_GROUPS and permission not in (
+                WITHOUT_PUPIL_DATA
+            ):
                 cells.append(str(_("eigen groepen")))
             else:
                 cells.append(str(_("ja")))

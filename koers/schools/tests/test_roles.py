@@ -4,6 +4,7 @@ own groups this school year and the one before, nothing of the rest."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -22,7 +23,7 @@ IN_2024_2025 = dt.datetime(2025, 3, 3, 12, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def school(time_machine: TimeMachineFixture) -> dict[str, object]:
+def school(time_machine: TimeMachineFixture) -> dict[str, Any]:
     time_machine.move_to(IN_2024_2025)
     built = small_school()
     # Another group of 2024-2025 with a pupil of its own, and one group of
@@ -40,7 +41,7 @@ def school(time_machine: TimeMachineFixture) -> dict[str, object]:
 
 
 def test_a_teacher_reaches_their_groups_of_this_year_and_last_year(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user(
         "juf", school["school"], role=Role.TEACHER, teacher=school["teacher"]
@@ -59,7 +60,7 @@ def test_a_teacher_reaches_their_groups_of_this_year_and_last_year(
 
 
 def test_a_teacher_without_a_las_record_reaches_no_group(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user("juf", school["school"], role=Role.TEACHER)
 
@@ -68,7 +69,7 @@ def test_a_teacher_without_a_las_record_reaches_no_group(
 
 
 def test_a_teacher_opens_their_group_and_pupil_but_not_the_rest(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user(
         "juf", school["school"], role=Role.TEACHER, teacher=school["teacher"]
@@ -90,7 +91,7 @@ def test_a_teacher_opens_their_group_and_pupil_but_not_the_rest(
 
 
 def test_a_teachers_home_lists_their_groups_of_this_year(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user(
         "juf", school["school"], role=Role.TEACHER, teacher=school["teacher"]
@@ -109,7 +110,7 @@ def test_a_teachers_home_lists_their_groups_of_this_year(
 
 
 def test_a_teachers_group_page_links_no_school_page(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user(
         "juf", school["school"], role=Role.TEACHER, teacher=school["teacher"]
@@ -125,7 +126,7 @@ def test_a_teachers_group_page_links_no_school_page(
 
 
 def test_an_administrator_reaches_settings_but_no_pupil(
-    school: dict[str, object],
+    school: dict[str, Any],
 ) -> None:
     user = make_user("beheer", school["school"], role=Role.ADMIN)
     client = sign_in(user)
