@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from koers.schools.models import Board, BoardMembership, Role, SchoolMembership, Teacher
 from koers.tests.accounts import make_user, sign_in
@@ -167,3 +171,29 @@ def test_reset_mfa_removes_the_factor_and_signs_the_account_out() -> None:
     response = client.get(reverse("analysis:school-start", args=[school.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_disable_dormant_switches_off_accounts_unused_for_90_days(
+    capsys: pytest.CaptureFixture[str], time_machine: TimeMachineFixture
+) -> None:
+    school = make_school("11AA")
+    time_machine.move_to(dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC), tick=False)
+    made_early = make_user("vergeten", school)
+    made_early.last_login = timezone.now()
+    made_early.save()
+    time_machine.move_to(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC), tick=False)
+    recent = make_user("recent", school)
+    # 1 January + 90 days is 1 April: the next day the first account is dormant,
+    # the one made on 1 March is not.
+    time_machine.move_to(dt.datetime(2026, 4, 2, 9, tzinfo=dt.UTC), tick=False)
+
+    assert run_koers("user", "disable-dormant", "--dry-run") == 0
+    assert User.objects.get(username="vergeten").is_active
+    assert run_koers("user", "disable-dormant") == 0
+
+    made_early.refresh_from_db()
+    recent.refresh_from_db()
+    assert (made_early.is_active, recent.is_active) == (False, True)
+    out = capsys.readouterr().out
+    assert "1 slapende accounts zou uitschakelen." in out
+    assert "1 slapende accounts uitgeschakeld." in out

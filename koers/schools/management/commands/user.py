@@ -8,18 +8,18 @@ code from an authenticator app, set up at its first login.
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from koers.commands import KoersCommand, get_school, usage_error
+from koers.schools import accounts
 from koers.schools.models import (
     Board,
     BoardMembership,
@@ -92,6 +92,17 @@ class Command(KoersCommand):
         remove = actions.add_parser("remove", help="een account verwijderen")
         remove.add_argument("username", metavar="NAAM")
 
+        dormant = actions.add_parser(
+            "disable-dormant",
+            help="accounts zonder login in 90 dagen uitschakelen (dagelijks te "
+            "plannen); een uitgeschakeld account kan niet meer inloggen",
+        )
+        dormant.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="alleen tonen welke accounts het zou uitschakelen",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "add":
@@ -100,6 +111,8 @@ class Command(KoersCommand):
             self.list_accounts()
         elif action == "reset-mfa":
             self.reset_mfa(self.existing(options["username"]))
+        elif action == "disable-dormant":
+            self.disable_dormant(dry_run=options["dry_run"])
         else:
             self.remove(self.existing(options["username"]))
 
@@ -123,7 +136,7 @@ class Command(KoersCommand):
         created = user is None
         password = options["password"]
         if created and password is None:
-            password = secrets.token_urlsafe(12)
+            password = accounts.generate_password()
         if user is None:
             user = User(username=username)
         if options["email"]:
@@ -157,6 +170,7 @@ class Command(KoersCommand):
         logger.info("account added user=%s role=%s", user.pk, role)
 
     def list_accounts(self) -> None:
+        now = timezone.now()
         with_factor = set(
             Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list(
                 "user_id", flat=True
@@ -185,34 +199,47 @@ class Command(KoersCommand):
                 if user.last_login
                 else "nooit ingelogd"
             )
+            state = ""
+            if not user.is_active:
+                state = " · uitgeschakeld"
+            elif accounts.is_dormant(user, now):
+                state = " · slapend (90 dagen niet ingelogd)"
             self.stdout.write(
                 f"{user.username}: {'; '.join(roles) or 'geen toegang'} · {factor} "
-                f"· laatste login {last}"
+                f"· laatste login {last}{state}"
             )
 
     @transaction.atomic
+    def disable_dormant(self, dry_run: bool) -> None:
+        """AUTH-7: an account nobody used for 90 days is switched off, so that a
+        forgotten account of someone who left cannot be taken over."""
+        now = timezone.now()
+        dormant = [
+            user
+            for user in User.objects.filter(is_active=True).order_by("username")
+            if accounts.is_dormant(user, now)
+        ]
+        for user in dormant:
+            if not dry_run:
+                accounts.deactivate(user)
+            self.stdout.write(f"{user.username}")
+        verb = "zou uitschakelen" if dry_run else "uitgeschakeld"
+        self.stdout.write(f"{len(dormant)} slapende accounts {verb}.")
+
     def reset_mfa(self, user: User) -> None:
-        Authenticator.objects.filter(user=user).delete()
-        self.end_sessions(user)
+        accounts.reset_second_factor(user)
         self.stdout.write(
             f"De tweede stap van {user.username} is gewist; bij de volgende login "
             "stelt het account een nieuwe authenticator-app in."
         )
-        logger.info("second factor reset user=%s", user.pk)
 
     @transaction.atomic
     def remove(self, user: User) -> None:
-        self.end_sessions(user)
+        accounts.end_sessions(user)
         user_id, username = user.pk, user.username
         user.delete()
         self.stdout.write(f"Account {username} verwijderd.")
         logger.info("account removed user=%s", user_id)
-
-    def end_sessions(self, user: User) -> None:
-        """Sign the account out everywhere: its sessions are rows to delete."""
-        for session in Session.objects.all():
-            if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                session.delete()
 
     def existing(self, username: str) -> User:
         user = User.objects.filter(username=username.strip()).first()
