@@ -22,6 +22,9 @@ KOERS_COMMANDS = {
     "demo": ("demo", "de demoschool maken, importeren en tonen"),
     "serve": ("serve", "de webapplicatie starten"),
     "user": ("user", "een account voor de webapplicatie maken"),
+    "roles": ("roles", "de autorisatiematrix: welke rol wat mag"),
+    "purge": ("purge", "leerlingen na de bewaartermijn verwijderen"),
+    "inventory": ("inventory", "de gegevensinventaris (bijlage privacybijsluiter)"),
 }
 
 USAGE = """\

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from platformdirs import user_data_path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -57,14 +58,37 @@ def default_database_url() -> str:
 
 DEBUG = env_bool("KOERS_DEBUG", False)
 
+# One switch for a server that answers over HTTPS: secure cookies, HSTS and the
+# redirect to https. Without it Koers is the demo or a single school's own
+# computer, served over plain http on localhost.
+PRODUCTION = env_bool("KOERS_PRODUCTION", False)
+
 # The demo and a single-school install run on localhost only; a server deployment
 # must set its own key and hosts.
-SECRET_KEY = env_secret("KOERS_SECRET_KEY", "koers-local-only-not-for-production")
+LOCAL_SECRET_KEY = "koers-local-only-not-for-production"  # noqa: S105
+SECRET_KEY = env_secret("KOERS_SECRET_KEY", LOCAL_SECRET_KEY)
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("KOERS_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
     if host.strip()
 ]
+
+if PRODUCTION and SECRET_KEY in {"", LOCAL_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "KOERS_PRODUCTION staat aan, maar KOERS_SECRET_KEY (of KOERS_SECRET_KEY_FILE) "
+        "is niet gezet: Koers start op een server niet met de sleutel voor "
+        "lokaal gebruik."
+    )
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "KOERS_PRODUCTION en KOERS_DEBUG staan allebei aan: op een server toont "
+        "Koers nooit foutpagina's met details. Zet KOERS_DEBUG uit."
+    )
+if PRODUCTION and not os.environ.get("KOERS_ALLOWED_HOSTS"):
+    raise ImproperlyConfigured(
+        "KOERS_PRODUCTION staat aan, maar KOERS_ALLOWED_HOSTS is niet gezet: noem "
+        "de hostnamen waaronder Koers bereikbaar is, gescheiden door komma's."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -89,9 +113,16 @@ INSTALLED_APPS = [
     "koers.privacy",
 ]
 
+# How many reverse proxies in front of Koers append to X-Forwarded-For (0: none,
+# the header is ignored). The audit trail and the lockout read the address.
+KOERS_TRUSTED_PROXIES = env_int("KOERS_TRUSTED_PROXIES", 0)
+
 MIDDLEWARE = [
+    "koers.schools.remote_address.TrustedRemoteAddress",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "koers.middleware.NoStore",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +164,11 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two writers at once (a double click, the import worker beside the web
+    # server): the second waits for the first instead of failing with
+    # "database is locked" halfway through its transaction.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "nl"
@@ -192,9 +228,12 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# django-axes locks out after failed logins and keeps the record in the database;
-# allauth's own cache-based limit would only answer earlier and less clearly.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# A reset asked for an unknown address sends nothing: Koers mails no strangers.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# django-axes counts wrong passwords (the adapter leaves them to it); allauth's
+# limit on failed logins counts wrong codes of the second factor: five per
+# account in five minutes, ten a minute from one address.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Koers"
 MFA_PASSKEY_LOGIN_ENABLED = False
@@ -204,7 +243,8 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 AXES_FAILURE_LIMIT = env_int("KOERS_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_FORM_FIELD = "login"
+# allauth's form posts `login`, but hands `username` or `email` to the backends.
+AXES_USERNAME_CALLABLE = "koers.schools.auth.login_identifier"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -221,7 +261,10 @@ KOERS_SESSION_MAX_AGE = dt.timedelta(hours=10)
 # Password-reset mails; a single school's machine without mail gets a new
 # password from `koers user add NAME --password`.
 _MAIL_BACKEND = os.environ.get(
-    "KOERS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "KOERS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 _MAIL_OPTIONS: dict[str, object] = {}
 if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
@@ -234,13 +277,62 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("KOERS_EMAIL_FROM", "koers@localhost")
+
+# Security headers and cookies (security.md WEB-1, WEB-2, AUTH-6). On a server
+# the cookies are sent over HTTPS only, under `__Host-` names that a browser
+# accepts only from this host over HTTPS; locally Koers runs over plain http.
+SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# HTTPS only, for a year, on every subdomain too; behind a reverse proxy that ends
+# TLS, KOERS_PROXY_SSL_HEADER names the header in which it says "https".
+SECURE_SSL_REDIRECT = PRODUCTION
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+_PROXY_SSL_HEADER = os.environ.get("KOERS_PROXY_SSL_HEADER", "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"),
+        "https",
+    )
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Only Koers's own files: no inline script or style, no eval, no other site, no
+# framing. `data:` images are the QR code on the page that sets up the second
+# factor.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Uploads and imports: bigger files are rejected before they are parsed.
 KOERS_MAX_IMPORT_BYTES = env_int("KOERS_MAX_IMPORT_BYTES", 200 * 1024**2)
+# Request limits (security.md WEB-9); a request over any of them gets 400. Files
+# do not count towards the memory size: they stream to disk, each dropped past
+# KOERS_MAX_IMPORT_BYTES (koers.imports.uploads). The form fields of a request
+# fit in a megabyte and a thousand fields (the onderwijsplan's edit page is the
+# biggest form). An import takes at most 20 files (koers.imports.forms.MAX_FILES):
+# one more still reaches the form, which says so in Dutch.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024**2
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 21
 # Uploaded files wait here, under generated names, until they are imported or the
 # upload is cancelled. Outside the static files: nothing here is ever served.
 KOERS_UPLOAD_DIR = data_dir() / "uploads"
@@ -255,15 +347,41 @@ TASKS = {
     }
 }
 
+# A failed request is logged as status, URL name, user id and a traceback of code
+# frames, never with its POST data, local variables or the exception's message
+# (security.md ERR-1). Django's own logger gets only this handler, which also
+# leaves out the mail handler that would send the request to ADMINS.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_facts": {"()": "koers.request_logging.RequestFacts"}},
+    "formatters": {
+        "plain": {
+            "()": "koers.request_logging.CodeFramesFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "koers.request_logging.ConsoleHandler",
+            "formatter": "plain",
+            "filters": ["request_facts"],
+        }
+    },
     "loggers": {
         "koers": {
             "handlers": ["console"],
             "level": os.environ.get("KOERS_LOG_LEVEL", "WARNING"),
-        }
+        },
+        "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+# Retention (security.md RET-1 to RET-5): `koers purge` removes pupils who left
+# more than this many years ago. Every purge is also written to a ledger file
+# outside the database, so that it can be applied again after a back-up of the
+# database is restored.
+KOERS_RETENTION_YEARS = env_int("KOERS_RETENTION_YEARS", 2)
+KOERS_PURGE_LEDGER = Path(
+    os.environ.get("KOERS_PURGE_LEDGER") or data_dir() / "purge-ledger.jsonl"
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from koers.cycle import services as cycle_services
 from koers.imports.models import FINISHED, ImportJob
 from koers.imports.presenters import format_label
 from koers.lib.values import school_year_of
+from koers.privacy.purge import due_for_purge
 from koers.results.models import ImportBatch
 from koers.schools.access import (
     boards_for,
@@ -61,6 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "boards": boards,
         "managed": managed,
+        # RET-4: the applicatiebeheerder sees what the next purge removes.
+        "overdue": due_for_purge(schools_for(user, Permission.PUPIL_RIGHTS)).count(),
+        "retention_years": settings.KOERS_RETENTION_YEARS,
     }
     return render(request, "analysis/home.html", context)
 

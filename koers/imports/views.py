@@ -20,6 +20,7 @@ from koers.imports.access import get_batch, get_job
 from koers.imports.forms import UploadForm
 from koers.imports.models import JobStatus
 from koers.imports.uploads import SizeLimitHandler
+from koers.privacy import audit
 from koers.results.models import ImportBatch
 from koers.results.undo import UndoRefused, refusal_reason, undo_batch
 from koers.schools.access import (
@@ -110,6 +111,7 @@ def confirm_job(request: HttpRequest, school_id: int, job_id: int) -> HttpRespon
         not report.get("rejected") for report in job.preview
     ):
         services.confirm(job)
+        audit.record_import(request, job)
     return redirect("imports:job", school_id=job.school_id, job_id=job.pk)
 
 
@@ -148,10 +150,11 @@ def undo_page(request: HttpRequest, school_id: int, batch_id: int) -> HttpRespon
         return render(request, "imports/undo.html", context)
 
     try:
-        undo_batch(batch, undone_by=request.user.get_username())
+        counts = undo_batch(batch, undone_by=request.user.get_username())
     except UndoRefused as refusal:
         messages.error(request, str(refusal))
     else:
+        audit.record_undo(request, batch, counts)
         messages.success(
             request,
             _("De import van %(file)s is ongedaan gemaakt.")

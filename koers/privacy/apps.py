@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class PrivacyConfig(AppConfig):
     name = "koers.privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from koers.privacy.audit_registry import register_models
+
+        register_models()

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from koers.lib.values import school_year_of
+from koers.privacy.audit import record_read
 from koers.schools.models import (
     Board,
     Enrolment,
@@ -63,7 +64,10 @@ def requires(
                 return redirect_to_login(request.get_full_path())
             needed = post if post is not None and request.method == "POST" else None
             setattr(request, REQUEST_ATTRIBUTE, needed or permission)
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            # Every read of pupil data leaves one audit event (LOG-1).
+            record_read(request, needed or permission, kwargs, response)
+            return response
 
         setattr(wrapper, VIEW_ATTRIBUTE, (permission, post))
         return wrapper  # type: ignore[return-value]

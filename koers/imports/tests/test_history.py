@@ -17,6 +17,8 @@ from .conftest import RESULTS, ROSTER, results_csv, upload
 pytestmark = pytest.mark.django_db
 
 BATCH_TABLE = ImportBatch._meta.db_table
+# The audit trail only grows: an undo is recorded, not undone.
+AUDIT_TABLE = "auditlog_logentry"
 
 
 def import_through_the_pages(
@@ -72,7 +74,9 @@ def test_it_undoes_an_import_and_imports_it_again(
     staff: Client, school: School
 ) -> None:
     import_through_the_pages(staff, school, "leerlingen.xml", ROSTER)
-    before = dump_database(exclude=[BATCH_TABLE, "imports_importjob", "django_session"])
+    before = dump_database(
+        exclude=[BATCH_TABLE, AUDIT_TABLE, "imports_importjob", "django_session"]
+    )
     corrected = results_csv(
         "9001;Rekenen-Wiskunde;20-01-2025;30;40;III",
         "9002;Rekenen-Wiskunde;21-01-2025;35;60;II",
@@ -87,7 +91,9 @@ def test_it_undoes_an_import_and_imports_it_again(
     assert Result.objects.count() == 0
     assert Pupil.objects.count() == 2
     assert (
-        dump_database(exclude=[BATCH_TABLE, "imports_importjob", "django_session"])
+        dump_database(
+            exclude=[BATCH_TABLE, AUDIT_TABLE, "imports_importjob", "django_session"]
+        )
         == before
     )
     page = staff.get(response["Location"]).content.decode()

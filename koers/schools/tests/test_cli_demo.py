@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from koers.analysis.models import Ambition, FlagRuleSetting
@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 SPEC = DemoSpec()
 # Deleted and written again on every run (new ids, a new password salt): compared
 # by content below instead.
-REWRITTEN = ["auth_user", Ambition._meta.db_table, FlagRuleSetting._meta.db_table]
+REWRITTEN = [
+    "auth_user",
+    LogEntry._meta.db_table,
+    Ambition._meta.db_table,
+    FlagRuleSetting._meta.db_table,
+]
 
 
 def stats() -> dict[str, int]:
@@ -108,10 +113,18 @@ def test_it_builds_the_demo_school_and_running_it_again_changes_nothing(
 
     before = dump_database(exclude=REWRITTEN)
     settings_before = settings_of(school)
+    last_event = LogEntry.objects.order_by("pk").last()
 
     assert run_koers(*argv) == 0
 
     assert dump_database(exclude=REWRITTEN) == before
+    # The audit trail records what the demo rewrites: the password, ambitions, rules.
+    new_events = LogEntry.objects.filter(pk__gt=last_event.pk if last_event else 0)
+    assert {event.content_type.model for event in new_events} <= {
+        "user",
+        "ambition",
+        "flagrulesetting",
+    }
     assert settings_of(school) == settings_before
     assert stats() == counts
     assert User.objects.get(username="demo").check_password("geheim-demo-wachtwoord")

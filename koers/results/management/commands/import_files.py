@@ -17,6 +17,7 @@ from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
 from koers.imports.presenters import format_label
 from koers.lib.importers import detect_format
 from koers.lib.records import ImportRejected
+from koers.privacy.audit import record_cli_imports
 from koers.results.services import ImportContext, ImportSummary, import_file
 
 # Rosters first, so that results find their pupils with names and groups; the
@@ -147,6 +148,12 @@ class Command(KoersCommand):
                     raise RejectedRun(rejection) from None
                 summaries.append(summary)
                 progress.remove_task(task)
+
+            # Inside the transaction: a dry run rolls its events back as well.
+            record_cli_imports(
+                [s.batch_id for s in summaries if not s.already_imported],
+                options["user"],
+            )
 
             # A dry run writes like the real one, so that later files see the
             # schools and pupils of earlier ones, and then undoes everything.
