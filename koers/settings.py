@@ -382,6 +382,10 @@ LOGGING = {
 # outside the database, so that it can be applied again after a back-up of the
 # database is restored.
 KOERS_RETENTION_YEARS = env_int("KOERS_RETENTION_YEARS", 2)
+# The audit trail and login records, and finished background tasks, are removed
+# by the same `koers purge` after this long (koers.privacy.log_retention).
+KOERS_LOG_RETENTION_MONTHS = env_int("KOERS_LOG_RETENTION_MONTHS", 12)
+KOERS_TASK_RETENTION_DAYS = env_int("KOERS_TASK_RETENTION_DAYS", 30)
 KOERS_PURGE_LEDGER = Path(
     os.environ.get("KOERS_PURGE_LEDGER") or data_dir() / "purge-ledger.jsonl"
 )

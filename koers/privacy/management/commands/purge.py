@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
+from koers.privacy.log_retention import count_expired, cutoffs, prune_logs
 from koers.privacy.pseudonyms import pupil_pseudonym
 from koers.privacy.purge import (
     PurgeRun,
@@ -75,8 +76,15 @@ class Command(KoersCommand):
                 self.report(replay(path), "opnieuw verwijderd")
             elif options["dry_run"]:
                 self.dry_run(schools)
+                if schools is None:
+                    self.logs(count_expired(), "zou verwijderen")
             else:
-                self.report(purge_expired(schools), "verwijderd")
+                run = purge_expired(schools)
+                # The logs go before a failed pupil stops the command: their
+                # time is up whatever happened to the pupils.
+                if schools is None:
+                    self.logs(prune_logs(), "verwijderd")
+                self.report(run, "verwijderd")
         except UnhandledRelation as error:
             raise CommandError(
                 f"Koers weet niet wat een verwijdering moet doen met {error}; er "
@@ -110,6 +118,16 @@ class Command(KoersCommand):
             )
             for line in lines:
                 self.stdout.write(line)
+
+    def logs(self, counts: dict[str, int], done: str) -> None:
+        limits = cutoffs()
+        self.stdout.write(
+            f"Logboek en inlogregistraties van vóór {limits.logs:%d-%m-%Y} "
+            f"({settings.KOERS_LOG_RETENTION_MONTHS} maanden), afgeronde "
+            f"achtergrondtaken van vóór {limits.tasks:%d-%m-%Y}: "
+            + (", ".join(f"{n} {label}" for label, n in counts.items() if n) or "geen")
+            + f" {done}."
+        )
 
     def report(self, run: PurgeRun, done: str) -> None:
         per_school: dict[int, int] = defaultdict(int)
