@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -50,10 +51,36 @@ def data_dir() -> Path:
     return Path(os.environ.get("KOERS_DATA_DIR") or user_data_path("koers"))
 
 
-def default_database_url() -> str:
+def private_data_dir() -> Path:
+    """The data folder, made readable for its owner only: it holds the database
+    with pupils' data, the key and the purge ledger."""
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'koers.sqlite3'}"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{private_data_dir() / 'koers.sqlite3'}"
+
+
+def local_secret_key() -> str:
+    """A key of this installation's own, made at the first start and kept in the
+    data folder beside the database (and its back-ups): the key signs sessions and
+    makes the pseudonyms of purged pupils, so it must not be one from the source."""
+    path = private_data_dir() / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process (the worker beside the server) made it first.
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
 
 
 DEBUG = env_bool("KOERS_DEBUG", False)
@@ -66,7 +93,9 @@ PRODUCTION = env_bool("KOERS_PRODUCTION", False)
 # The demo and a single-school install run on localhost only; a server deployment
 # must set its own key and hosts.
 LOCAL_SECRET_KEY = "koers-local-only-not-for-production"  # noqa: S105
-SECRET_KEY = env_secret("KOERS_SECRET_KEY", LOCAL_SECRET_KEY)
+SECRET_KEY = env_secret("KOERS_SECRET_KEY", "") or (
+    LOCAL_SECRET_KEY if PRODUCTION else local_secret_key()
+)
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("KOERS_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")
@@ -83,6 +112,12 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured(
         "KOERS_PRODUCTION en KOERS_DEBUG staan allebei aan: op een server toont "
         "Koers nooit foutpagina's met details. Zet KOERS_DEBUG uit."
+    )
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "KOERS_PRODUCTION staat aan en KOERS_ALLOWED_HOSTS bevat '*': dan maakt "
+        "Koers links (zoals die in een e-mail voor een nieuw wachtwoord) met elke "
+        "hostnaam die een aanvraag noemt. Noem de eigen hostnamen."
     )
 if PRODUCTION and not os.environ.get("KOERS_ALLOWED_HOSTS"):
     raise ImproperlyConfigured(
@@ -193,7 +228,7 @@ WHITENOISE_USE_FINDERS = True
 # with Argon2; PBKDF2 stays to read hashes made before Argon2 was the default.
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "koers.schools.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -238,11 +273,15 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Koers"
 MFA_PASSKEY_LOGIN_ENABLED = False
 
-# Ten wrong passwords lock the account, and separately the address they came
-# from, for a quarter of an hour. A school behind one address shares that limit.
+# Ten wrong passwords lock the account for a quarter of an hour, from wherever
+# they came. Not the address as well: a school's staff share one address, and
+# ten wrong guesses by anyone would lock out all of them.
 AXES_FAILURE_LIMIT = env_int("KOERS_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns when the address is not among them, for setups that lock on cookies
+# or user agents, which an attacker rotates; the account name cannot be rotated.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # allauth's form posts `login`, but hands `username` or `email` to the backends.
 AXES_USERNAME_CALLABLE = "koers.schools.auth.login_identifier"
 AXES_RESET_ON_SUCCESS = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +15,6 @@ from koers.cycle import presenters as cycle_presenters
 from koers.cycle import services as cycle_services
 from koers.imports.models import FINISHED, ImportJob
 from koers.imports.presenters import format_label
-from koers.lib.values import school_year_of
 from koers.privacy.purge import due_for_purge
 from koers.results.models import ImportBatch
 from koers.schools.access import (
@@ -42,10 +42,12 @@ def home(request: HttpRequest) -> HttpResponse:
     of an applicatiebeheerder."""
     user = request.user
     schools = list(schools_for(user, Permission.VIEW_SCHOOL))
-    current = school_year_of(timezone.localdate())
+    # A teacher's groups of the newest school year Koers has for them: this
+    # year's, or last year's while this year's roster is not imported yet.
+    reachable = own_groups(user, Permission.VIEW_GROUP)
+    newest = reachable.aggregate(newest=Max("school_year__start_year"))["newest"]
     groups = list(
-        own_groups(user, Permission.VIEW_GROUP)
-        .filter(school_year__start_year=current)
+        reachable.filter(school_year__start_year=newest)
         .select_related("school", "school_year")
         .order_by("school__name", "name")
     )

@@ -73,6 +73,7 @@ def production(monkeypatch: pytest.MonkeyPatch, **extra: str) -> override_settin
         ),
         ({**SERVER, "KOERS_DEBUG": "1"}, "KOERS_DEBUG"),
         ({"KOERS_SECRET_KEY": SERVER_KEY}, "KOERS_ALLOWED_HOSTS"),
+        ({**SERVER, "KOERS_ALLOWED_HOSTS": "*"}, "KOERS_ALLOWED_HOSTS"),
     ],
 )
 def test_it_refuses_to_start_on_a_server_without_its_own_settings(
@@ -191,3 +192,21 @@ def test_the_local_default_stays_plain_http() -> None:
     cookie = response.cookies["csrftoken"]
     assert not cookie["secure"]
     assert settings.SESSION_COOKIE_NAME == "sessionid"
+
+
+def test_a_local_install_makes_a_key_of_its_own_and_keeps_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The key signs sessions and makes pupils' pseudonyms: a local install must
+    # not share one from the source code with every other install.
+    monkeypatch.setenv("KOERS_DATA_DIR", str(tmp_path / "data"))
+
+    first = settings_with(monkeypatch)["SECRET_KEY"]
+    again = settings_with(monkeypatch)["SECRET_KEY"]
+
+    key_file = tmp_path / "data" / "secret_key"
+    assert first == again == key_file.read_text(encoding="ascii")
+    assert len(first) >= 50
+    assert first != settings_with(monkeypatch, KOERS_SECRET_KEY="eigen")["SECRET_KEY"]
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700

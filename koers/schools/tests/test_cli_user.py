@@ -197,3 +197,21 @@ def test_disable_dormant_switches_off_accounts_unused_for_90_days(
     out = capsys.readouterr().out
     assert "1 slapende accounts zou uitschakelen." in out
     assert "1 slapende accounts uitgeschakeld." in out
+
+
+def test_remove_takes_access_away_but_keeps_the_name_for_the_audit_trail(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    school = make_school("11AA")
+    user = make_user("juf", school)
+    client = sign_in(user)
+
+    assert run_koers("user", "remove", "juf") == 0
+
+    user.refresh_from_db()
+    assert (user.is_active, user.has_usable_password()) == (False, False)
+    assert not SchoolMembership.objects.filter(user=user).exists()
+    assert not Authenticator.objects.filter(user=user).exists()
+    response = client.get(reverse("analysis:school-start", args=[school.pk]))
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "blijft in het logboek" in capsys.readouterr().out

@@ -154,3 +154,21 @@ def test_the_matrix_table_has_a_row_per_permission_and_a_column_per_role() -> No
     assert rows["bestanden importeren en imports ongedaan maken"][teacher_column] == (
         "\N{EN DASH}"
     )
+
+
+def test_before_the_new_roster_a_teachers_home_lists_last_years_groups(
+    school: dict[str, Any], time_machine: TimeMachineFixture
+) -> None:
+    # October 2025: school year 2025-2026 has no groups in Koers yet; the
+    # teacher's newest groups are those of 2024-2025.
+    time_machine.move_to(dt.datetime(2025, 10, 6, 12, tzinfo=dt.UTC))
+    user = make_user(
+        "juf", school["school"], role=Role.TEACHER, teacher=school["teacher"]
+    )
+
+    response = sign_in(user).get(reverse("analysis:home"))
+
+    html = response.content.decode()
+    assert "Uw groepen in 2024-2025" in html
+    assert reverse("analysis:group-overview", args=[school["group"].pk]) in html
+    assert "nog geen toegang" not in html

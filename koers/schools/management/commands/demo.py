@@ -30,6 +30,7 @@ from koers.lib.demo import DemoSpec, generate_school
 from koers.results.norms import load_norm_table
 from koers.schools.models import (
     Board,
+    Role,
     School,
     SchoolMembership,
     SchoolWeighting,
@@ -186,5 +187,9 @@ class Command(KoersCommand):
         user, _ = User.objects.get_or_create(username="demo")
         user.set_password(password)
         user.save()
-        SchoolMembership.objects.get_or_create(user=user, school=school)
+        # The demo account is an intern begeleider; a role added by hand
+        # (`koers user add demo --role ...`) stays beside it.
+        SchoolMembership.objects.get_or_create(
+            user=user, school=school, role=Role.SUPPORT
+        )
         return user

@@ -156,9 +156,10 @@ class Command(KoersCommand):
         if board is not None:
             places.append(f"bestuur {board.name}")
         names = ", ".join(places)
+        role_text = f" ({role.label})" if schools else ""
         if created:
             self.stdout.write(
-                f"Account {username} aangemaakt ({role.label}), met toegang tot "
+                f"Account {username} aangemaakt{role_text}, met toegang tot "
                 f"{names}. Bij de eerste login stelt het een authenticator-app in."
             )
         else:
@@ -235,11 +236,21 @@ class Command(KoersCommand):
 
     @transaction.atomic
     def remove(self, user: User) -> None:
-        accounts.end_sessions(user)
-        user_id, username = user.pk, user.username
-        user.delete()
-        self.stdout.write(f"Account {username} verwijderd.")
-        logger.info("account removed user=%s", user_id)
+        """Take every role away and switch the account off, but keep its row: the
+        audit trail names who read which pupil's file by this account, and must
+        still do so after the person has left (security.md LOG-6)."""
+        SchoolMembership.objects.filter(user=user).delete()
+        BoardMembership.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        accounts.deactivate(user)
+        self.stdout.write(
+            f"Account {user.username} verwijderd: het heeft geen toegang meer en kan "
+            "niet meer inloggen. De naam blijft in het logboek staan bij wat het "
+            "account deed."
+        )
+        logger.info("account removed user=%s", user.pk)
 
     def existing(self, username: str) -> User:
         user = User.objects.filter(username=username.strip()).first()
