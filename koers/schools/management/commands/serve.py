@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -18,6 +19,10 @@ logger = logging.getLogger(__name__)
 # settings (the environment is inherited), in its own process so that a long
 # import never holds up a page.
 WORKER = [sys.executable, "-m", "koers.cli", "manage", "db_worker"]
+
+
+def stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 class Command(KoersCommand):
@@ -46,6 +51,9 @@ class Command(KoersCommand):
             logger.info("import worker started pid=%s", worker.pid)
         self.stdout.write(f"Koers draait op http://{address}/ (stoppen: Ctrl+C)")
 
+        # A service manager stops Koers with SIGTERM, not Ctrl+C: leave the same
+        # way, through the `finally` below, so that the worker stops with it.
+        signal.signal(signal.SIGTERM, stop)
         try:
             call_command("runserver", address, use_reloader=False, skip_checks=False)
         finally:
