@@ -9,6 +9,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
+        from koers.privacy import audit_accounts
         from koers.privacy.audit_registry import register_models
 
         register_models()
+        audit_accounts.connect()

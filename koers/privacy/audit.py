@@ -42,7 +42,8 @@ PRINT = "print"
 CHANGE = "change"
 IMPORT = "import"
 UNDO = "undo"
-KINDS = (VIEW, EXPORT, PRINT, CHANGE, IMPORT, UNDO)
+ACCOUNT = "account"
+KINDS = (VIEW, EXPORT, PRINT, CHANGE, IMPORT, UNDO, ACCOUNT)
 
 # Permissions whose pages show pupil data; reading the audit log itself is
 # recorded too, since its pages name pupils by number.
@@ -74,6 +75,14 @@ RECORD_PAGES: dict[str, type[Model]] = {
 # Set on the request once recorded, so that a view wrapped twice still makes
 # one event.
 RECORDED = "koers_audit_recorded"
+# Ids and counts a view adds to its own event (a search: how many pupils it
+# listed, and which), set with `add_details`.
+DETAILS = "koers_audit_details"
+
+
+def add_details(request: HttpRequest, **details: Any) -> None:
+    """Ids and numbers only: never what was typed, which may be a name."""
+    setattr(request, DETAILS, {**getattr(request, DETAILS, {}), **details})
 
 
 def is_recorded_read(request: HttpRequest, permission: Permission) -> bool:
@@ -112,6 +121,7 @@ def record_read(
         "school": school_id,
         "status": response.status_code,
         **about(subject, request, school_id),
+        **getattr(request, DETAILS, {}),
     }
     setattr(request, RECORDED, True)
     return write(subject, LogEntry.Action.ACCESS, details, request)

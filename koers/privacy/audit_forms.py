@@ -17,6 +17,9 @@ from koers.privacy.audit_search import (
 )
 from koers.schools.models import School
 
+# The largest id a database row can have (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
 
 class AuditSearchForm(forms.Form):
     gebruiker = forms.TypedChoiceField(
@@ -25,8 +28,12 @@ class AuditSearchForm(forms.Form):
     leerlingnummer = forms.CharField(
         label=_("Leerlingnummer"), required=False, max_length=256
     )
+    # Bounded by the database's integer: a longer number overflowed the query.
     leerling = forms.IntegerField(
-        label=_("Koers-nummer van de leerling"), required=False, min_value=1
+        label=_("Koers-nummer van de leerling"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
     )
     van = forms.DateField(
         label=_("Van"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -55,6 +62,12 @@ class AuditSearchForm(forms.Form):
             ("", _("alle")),
             *KIND_LABELS.items(),
         ]
+
+    @property
+    def refused(self) -> bool:
+        """Asked with a value that is not valid: the page shows the error and
+        no entries, never the unfiltered trail as if the filter applied."""
+        return self.is_bound and not self.is_valid()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

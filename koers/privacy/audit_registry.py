@@ -12,7 +12,9 @@ page can scope entries to a school, even after the object is gone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +29,19 @@ logger = logging.getLogger(__name__)
 
 MASK = "***"
 
+# The reason of the purge in progress in this thread, if any: the rows a purge
+# deletes leave auditlog entries that would otherwise say neither who nor why.
+PURGING: ContextVar[str | None] = ContextVar("koers_purging", default=None)
+
+
+@contextmanager
+def purging(reason: str) -> Iterator[None]:
+    token = PURGING.set(reason)
+    try:
+        yield
+    finally:
+        PURGING.reset(token)
+
 
 @dataclass(frozen=True)
 class Tracked:
@@ -35,6 +50,8 @@ class Tracked:
     school: str = "school_id"
     pupil: str = ""
     group: str = ""
+    # The account a change is about (a role), shown by its username.
+    account: str = ""
     plain: frozenset[str] = frozenset()
     exclude: tuple[str, ...] = ()
     many: tuple[str, ...] = field(default=())
@@ -54,8 +71,8 @@ TRACKED = (
     Tracked("analysis.Ambition"),
     Tracked("analysis.FlagRuleSetting", plain=frozenset({"rule", "parameters"})),
     Tracked("schools.SchoolWeighting"),
-    Tracked("schools.SchoolMembership"),
-    Tracked("schools.BoardMembership", school=""),
+    Tracked("schools.SchoolMembership", account="user_id"),
+    Tracked("schools.BoardMembership", school="", account="user_id"),
     Tracked(
         "auth.User",
         school="",
@@ -100,6 +117,7 @@ def additional_data_of(tracked: Tracked) -> Callable[[models.Model], dict[str, A
             ("school", tracked.school),
             ("pupil", tracked.pupil),
             ("group", tracked.group),
+            ("account", tracked.account),
         ):
             if path:
                 data[key] = follow(self, path)
@@ -136,11 +154,19 @@ def register_models() -> None:
 def pseudonymous_repr(
     sender: type[LogEntry], instance: LogEntry, **kwargs: Any
 ) -> None:
-    """Model and id instead of `__str__`, for every entry, whoever wrote it."""
+    """Model and id instead of `__str__`, for every entry, whoever wrote it; and
+    the purge that wrote it, if one did."""
     content_type = instance.content_type
     instance.object_repr = (
         f"{content_type.app_label}.{content_type.model} {instance.object_pk}"
     )
+    reason = PURGING.get()
+    if reason is not None and instance.actor_id is None:
+        data = instance.additional_data
+        instance.additional_data = {
+            **(data if isinstance(data, dict) else {}),
+            "purge": reason,
+        }
 
 
 def log_many_changed(name: str) -> Callable[..., None]:

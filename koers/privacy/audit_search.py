@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -22,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from koers.cycle.models import Meeting
 from koers.privacy import audit
+from koers.privacy.audit_accounts import EVENT_LABELS, ROLE_LABELS
+from koers.privacy.audit_pages import page_label
+from koers.privacy.models import PurgeReason
 from koers.schools.models import Enrolment, Group, Pupil, Role, School
 
 KIND_LABELS = {
@@ -31,6 +35,11 @@ KIND_LABELS = {
     audit.CHANGE: _("gewijzigd"),
     audit.IMPORT: _("geïmporteerd"),
     audit.UNDO: _("import ongedaan gemaakt"),
+    audit.ACCOUNT: _("account gewijzigd"),
+}
+PURGE_LABELS = {
+    str(PurgeReason.RETENTION.value): _("verwijderd (bewaartermijn)"),
+    str(PurgeReason.REQUEST.value): _("verwijderd (verzoek)"),
 }
 ACTION_LABELS = {
     LogEntry.Action.CREATE: _("aangemaakt"),
@@ -194,11 +203,23 @@ def present(school: School, entries: list[LogEntry]) -> Iterator[Row]:
     numbers = dict(
         Pupil.objects.filter(school=school, pk__in=pupil_ids).values_list("pk", "key")
     )
+    account_ids = {
+        account
+        for entry in entries
+        if isinstance(account := (entry.additional_data or {}).get("account"), int)
+    }
+    usernames = dict(
+        User.objects.filter(pk__in=account_ids).values_list("pk", "username")
+    )
     for entry in entries:
-        yield present_one(entry, numbers)
+        yield present_one(entry, numbers, usernames)
 
 
-def present_one(entry: LogEntry, numbers: dict[int, str | None]) -> Row:
+def present_one(
+    entry: LogEntry,
+    numbers: dict[int, str | None],
+    usernames: dict[int, str] | None = None,
+) -> Row:
     data: dict[str, Any] = entry.additional_data or {}
     pupil = data.get("pupil")
     return Row(
@@ -206,11 +227,28 @@ def present_one(entry: LogEntry, numbers: dict[int, str | None]) -> Row:
         user=user_label(entry, data),
         role=role_label(str(data.get("role", ""))),
         kind=kind_label(entry, data),
-        page=str(data.get("page", "")),
-        subject=f"{entry.content_type.name} {entry.object_pk}",
+        page=page_label(str(data.get("page", ""))),
+        subject=subject_label(entry, data, usernames or {}),
         pupil=pupil_label(pupil, numbers),
         address=entry.remote_addr or "",
     )
+
+
+def subject_label(
+    entry: LogEntry, data: dict[str, Any], usernames: dict[int, str]
+) -> str:
+    """The object by type and id; an account (or a role of one) by username,
+    or by id once the account is gone."""
+    account = data.get("account")
+    if isinstance(account, int):
+        name = usernames.get(account) or str(account)
+        if entry.content_type.model == "user":
+            return str(_("account %(name)s") % {"name": name})
+        return str(
+            _("%(object)s van account %(name)s")
+            % {"object": f"{entry.content_type.name} {entry.object_pk}", "name": name}
+        )
+    return f"{entry.content_type.name} {entry.object_pk}"
 
 
 def user_label(entry: LogEntry, data: dict[str, Any]) -> str:
@@ -218,6 +256,10 @@ def user_label(entry: LogEntry, data: dict[str, Any]) -> str:
         return str(entry.actor.get_username())
     if data.get("operator"):
         return str(_("opdrachtregel (%(name)s)") % {"name": data["operator"]})
+    if data.get("event") == "purge" or data.get("purge"):
+        return str(_("Koers (opschoning)"))
+    if data.get("kind") == audit.ACCOUNT:
+        return str(_("opdrachtregel"))
     return entry.actor_email or str(_("onbekend"))
 
 
@@ -228,9 +270,36 @@ def role_label(codes: str) -> str:
 
 def kind_label(entry: LogEntry, data: dict[str, Any]) -> str:
     kind = data.get("kind", "")
+    if data.get("event") == "purge":
+        reason = str(data.get("reason", ""))
+        return str(PURGE_LABELS.get(reason, ACTION_LABELS[LogEntry.Action.DELETE]))
+    if data.get("purge") and entry.action == LogEntry.Action.DELETE:
+        reason = str(data["purge"])
+        return str(PURGE_LABELS.get(reason, ACTION_LABELS[LogEntry.Action.DELETE]))
+    if kind == audit.ACCOUNT:
+        event = str(data.get("event", ""))
+        return str(EVENT_LABELS.get(event, KIND_LABELS[audit.ACCOUNT]))
+    if kind == audit.CHANGE and entry.content_type.model == "schoolmembership":
+        return membership_label(entry)
     if kind == audit.CHANGE:
         return str(ACTION_LABELS.get(entry.action, KIND_LABELS[audit.CHANGE]))
     return str(KIND_LABELS.get(kind, kind))
+
+
+def membership_label(entry: LogEntry) -> str:
+    """ "rol toegekend: IB'er": the role from the change, a code, never text."""
+    action = str(ROLE_LABELS.get(entry.action, ACTION_LABELS[LogEntry.Action.UPDATE]))
+    change = (entry.changes or {}).get("role")
+    # auditlog stores the values as text, a missing one as "None".
+    codes = (
+        [code for code in change if code and code != "None"]
+        if isinstance(change, list)
+        else []
+    )
+    roles = {choice.value: str(choice.label) for choice in Role}
+    if not codes:
+        return action
+    return f"{action}: " + " → ".join(roles.get(code, code) for code in codes)
 
 
 def pupil_label(pupil: Any, numbers: dict[int, str | None]) -> str:

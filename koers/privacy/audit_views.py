@@ -10,8 +10,9 @@ import io
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 
+from auditlog.models import LogEntry
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_safe
 from koers.analysis.exports import neutralise
 from koers.privacy import audit_search as search
 from koers.privacy.audit_forms import AuditSearchForm
+from koers.privacy.audit_pages import page_label
 from koers.schools.access import get_school, requires
 from koers.schools.models import Pupil, School
 from koers.schools.roles import Permission
@@ -35,7 +37,9 @@ def log_page(request: HttpRequest, school_id: int) -> HttpResponse:
 
     form = AuditSearchForm(request.GET or None, school=school)
     criteria = form.criteria() if form.is_valid() else search.Criteria()
-    entries = search.search(school, criteria)
+    entries = (
+        LogEntry.objects.none() if form.refused else search.search(school, criteria)
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("pagina"))
 
     context = {
@@ -46,7 +50,7 @@ def log_page(request: HttpRequest, school_id: int) -> HttpResponse:
         "query": query_without_page(request),
         "scope": (
             scope_view(school, criteria.user_id, criteria)
-            if criteria.user_id is not None
+            if criteria.user_id is not None and not form.refused
             else None
         ),
     }
@@ -65,7 +69,7 @@ def scope_view(
     scope = search.breach_scope(school, user_id, criteria.start, criteria.end)
     return {
         "pupils": pupil_lines(school, scope),
-        "school_pages": sorted(scope.school_pages),
+        "school_pages": sorted(page_label(page) for page in scope.school_pages),
         "school_size": Pupil.objects.filter(school=school).count(),
     }
 
@@ -96,6 +100,8 @@ def log_csv(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school(request, school_id)
 
     form = AuditSearchForm(request.GET or None, school=school)
+    if form.refused:
+        return refusal(form)
     criteria = form.criteria() if form.is_valid() else search.Criteria()
     entries = search.search(school, criteria).iterator(chunk_size=500)
 
@@ -133,6 +139,8 @@ def scope_csv(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_school(request, school_id)
 
     form = AuditSearchForm(request.GET or None, school=school)
+    if form.refused:
+        return refusal(form)
     criteria = form.criteria() if form.is_valid() else search.Criteria()
     lines: list[list[str]] = []
     if criteria.user_id is not None:
@@ -141,12 +149,24 @@ def scope_csv(request: HttpRequest, school_id: int) -> HttpResponse:
         )
         lines = pupil_lines(school, scope)
         lines += [
-            ["", "", _("schoolpagina %(page)s") % {"page": page}]
+            ["", "", _("schoolpagina %(page)s") % {"page": page_label(page)}]
             for page in sorted(scope.school_pages)
         ]
 
     header = [_("Koers-nummer"), _("Leerlingnummer"), _("Gezien via")]
     return csv_response(header, lines, f"bereik-{school.brin}.csv")
+
+
+def refusal(form: AuditSearchForm) -> HttpResponse:
+    """400 with the form's errors as text: a download with a wrong filter would
+    otherwise be the whole trail."""
+    errors = "\n".join(
+        str(message) for messages in form.errors.values() for message in messages
+    )
+    return HttpResponseBadRequest(
+        _("Controleer de zoekvelden.") + "\n" + errors,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def csv_response(

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from koers.privacy import ledger
 from koers.privacy.audit_refs import entries_about, pseudonymise, pupil_names
+from koers.privacy.audit_registry import purging
 from koers.privacy.models import PurgeReason, PurgeRecord
 from koers.privacy.pseudonyms import pupil_pseudonym
 from koers.privacy.relations import (
@@ -135,7 +136,7 @@ def purge_pupil(
 ) -> PurgeResult | None:
     """Purge one pupil in one transaction; None when the pupil is already gone."""
     relations = handled_relations()
-    with transaction.atomic():
+    with transaction.atomic(), purging(str(reason)):
         pupil = (
             Pupil.objects.select_for_update()
             .select_related("school")

@@ -19,4 +19,8 @@ class PupilCorrectionForm(forms.ModelForm[Pupil]):
             "initials",
             "birth_date",
         ]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        # ISO, the only format an `<input type=date>` shows: the localised
+        # "06-06-2018" would leave the field empty and wipe the date on save.
+        widgets = {
+            "birth_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        }

@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 # A name search shows at most this many pupils: enough to pick one out, not a
 # way to list the school.
 MAX_RESULTS = 20
+# One letter would list half the school; a leerlingnummer of any length is
+# exact and may be searched.
+MIN_QUERY = 2
 
 
 def find_pupils(school: School, query: str) -> list[Pupil]:
@@ -56,6 +59,10 @@ def find_pupils(school: School, query: str) -> list[Pupil]:
     return list(pupils.filter(condition)[:MAX_RESULTS])
 
 
+def exact_key(pupils: list[Pupil], query: str) -> bool:
+    return any(pupil.key == query for pupil in pupils)
+
+
 def school_and_pupil(
     request: HttpRequest, school_id: int, pupil_id: int
 ) -> tuple[School, Pupil]:
@@ -73,11 +80,22 @@ def search(request: HttpRequest, school_id: int) -> HttpResponse:
 
     query = request.GET.get("q", "").strip()
     pupils = find_pupils(school, query) if query else []
+    too_short = bool(query) and len(query) < MIN_QUERY and not exact_key(pupils, query)
+    if too_short:
+        pupils = []
+    if query:
+        # The audit event holds what was listed, never the query: it may be a
+        # name.
+        audit.add_details(
+            request, results=len(pupils), pupil_ids=[pupil.pk for pupil in pupils]
+        )
 
     context = {
         "school": school,
         "query": query,
         "pupils": pupils,
+        "too_short": too_short,
+        "min_query": MIN_QUERY,
         "max_results": MAX_RESULTS,
     }
     return render(request, "privacy/rights_search.html", context)
@@ -139,7 +157,7 @@ def export_pdf(request: HttpRequest, school_id: int, pupil_id: int) -> HttpRespo
             "pupil": pupil,
             "pupil_fields": export.printable_rows(pupil),
             "sections": sections,
-            "entries": [export.entry_values(entry) for entry in data.audit_entries],
+            "entries": [export.printable_entry(entry) for entry in data.audit_entries],
         },
     )
 

@@ -23,6 +23,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from koers.lib.values import school_year_of
+from koers.privacy.audit_accounts import (
+    ACTIVATED,
+    DEACTIVATED,
+    SECOND_FACTOR_RESET,
+    SESSIONS_ENDED,
+    record_account,
+)
 from koers.schools.access import AnyUser, schools_for
 from koers.schools.models import (
     BoardMembership,
@@ -47,6 +54,12 @@ def generate_password() -> str:
 
 def end_sessions(user: User) -> int:
     """Sign the account out everywhere; the number of sessions ended."""
+    count = _end_sessions(user)
+    record_account(user, SESSIONS_ENDED, sessions=count)
+    return count
+
+
+def _end_sessions(user: User) -> int:
     ended = [
         session.pk
         for session in Session.objects.iterator()
@@ -62,7 +75,8 @@ def reset_second_factor(user: User) -> None:
     """Wipe the authenticator app and recovery codes; the next login sets up a
     new app. The sessions go too: they passed the factor that was wiped."""
     Authenticator.objects.filter(user=user).delete()
-    end_sessions(user)
+    count = _end_sessions(user)
+    record_account(user, SECOND_FACTOR_RESET, sessions=count)
     logger.info("second factor reset user=%s", user.pk)
 
 
@@ -70,13 +84,15 @@ def reset_second_factor(user: User) -> None:
 def deactivate(user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
-    end_sessions(user)
+    count = _end_sessions(user)
+    record_account(user, DEACTIVATED, sessions=count)
     logger.info("account deactivated user=%s", user.pk)
 
 
 def activate(user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
+    record_account(user, ACTIVATED)
     logger.info("account activated user=%s", user.pk)
 
 

@@ -1,5 +1,6 @@
-"""The lockout is per account: ten wrong passwords for one account do not lock
-out a colleague behind the same school address."""
+"""What a guesser or a careless user cannot do: lock out a colleague behind the
+same school address (the lockout is per account), or switch off the second
+factor of their own account."""
 
 from __future__ import annotations
 
@@ -37,3 +38,17 @@ def test_a_colleague_at_the_same_address_still_signs_in() -> None:
     # The password step passed: on to the code from the app.
     assert colleague.status_code == 302
     assert "2fa/authenticate" in colleague["Location"]
+
+
+def test_nobody_switches_off_their_own_second_factor() -> None:
+    from allauth.mfa.models import Authenticator
+    from django.urls import reverse
+
+    from koers.tests.accounts import sign_in
+
+    user = make_user("juf-anna")
+    client = sign_in(user)
+
+    client.post(reverse("mfa_deactivate_totp"), {})
+
+    assert Authenticator.objects.filter(user=user).exists()

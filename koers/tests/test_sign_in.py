@@ -5,18 +5,24 @@ AUTH-2, AUTH-3, AUTH-5, AUTH-9, AUTHZ-6; goal G11)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import smtplib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client, override_settings
 from django.urls import reverse
 from time_machine import TimeMachineFixture
 
@@ -356,3 +362,146 @@ def test_signing_up_is_closed(school: dict[str, Any]) -> None:
     assert 'name="password1"' not in page.content.decode()
     assert posted.status_code == 200
     assert User.objects.count() == users
+
+
+# --- after setting up the factor, flash messages, deactivated accounts, mail --------
+
+
+# allauth announces the new factor when its transaction commits (see above).
+@pytest.mark.django_db(transaction=True)
+def test_setting_up_the_factor_shows_the_recovery_codes_without_a_password(
+    school: dict[str, Any],
+) -> None:
+    user = make_user("nieuw", school["school"], second_factor=False)
+    client = Client()
+    password_step(client, "nieuw")
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session[SECRET_SESSION_KEY]
+
+    right = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    page = client.get(right["Location"])
+
+    codes = Authenticator.objects.get(
+        user=user, type=Authenticator.Type.RECOVERY_CODES
+    ).wrap()
+    text = page.content.decode()
+    assert right["Location"] == reverse("mfa_view_recovery_codes")
+    assert page.status_code == 200
+    assert all(code in text for code in codes.get_unused_codes())
+    assert len(codes.get_unused_codes()) == 10
+    assert reverse("mfa_download_recovery_codes") in text
+    assert f'href="{reverse("analysis:home")}">Verder naar Koers' in text
+    assert client.get(reverse("mfa_download_recovery_codes")).status_code == 200
+
+
+def test_the_codes_of_an_older_factor_ask_for_the_password_again(
+    school: dict[str, Any], time_machine: TimeMachineFixture
+) -> None:
+    time_machine.move_to(MORNING - dt.timedelta(days=30))
+    user = make_user("ib-er", school["school"])
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "a" * 40}
+    )
+    time_machine.move_to(MORNING)
+    client = Client()
+    password_step(client, "ib-er")
+    code_step(client, totp_code())
+
+    codes = client.get(reverse("mfa_view_recovery_codes"))
+    page = client.get(codes["Location"])
+
+    # A password of a moment ago is no reason to skip it here: this factor was
+    # set up a month ago, so the page is not the next step of its set-up.
+    assert codes["Location"].startswith(reverse("account_reauthenticate"))
+    assert "Bevestig uw wachtwoord" in page.content.decode()
+
+
+def test_signing_in_and_out_leaves_no_message_behind(
+    school: dict[str, Any], member: User, time_machine: TimeMachineFixture
+) -> None:
+    client = Client()
+    password_step(client, "ib-er")
+    code_step(client, totp_code())
+    client.post(reverse("account_logout"))
+    # The next code from the app: the one just used is refused a second time.
+    time_machine.shift(dt.timedelta(seconds=30))
+    password_step(client, "ib-er")
+    code_step(client, totp_code())
+
+    page = client.get(pupil_urls(school)[0])
+
+    assert page.status_code == 200
+    assert list(page.context["messages"]) == []
+
+
+def test_a_deactivated_account_is_answered_like_a_wrong_password(
+    school: dict[str, Any], member: User
+) -> None:
+    wrong = password_step(Client(), "ib-er", "fout-wachtwoord")
+    member.is_active = False
+    member.save()
+
+    right = password_step(Client(), "ib-er")
+
+    assert (right.status_code, wrong.status_code) == (200, 200)
+    assert comparable(right, "ib-er") == comparable(wrong, "ib-er")
+    assert "Gebruikersnaam of wachtwoord klopt niet." in right.content.decode()
+
+
+def test_the_reset_mail_is_formal_dutch_without_the_host_as_greeting(
+    school: dict[str, Any], member: User
+) -> None:
+    Client().post(reverse("account_reset_password"), {"email": EMAIL})
+
+    (message,) = mail.outbox
+    body = str(message.body)
+    assert message.subject == "Koers: een nieuw wachtwoord kiezen"
+    assert body.startswith("Goedendag,")
+    # PASSWORD_RESET_TIMEOUT is Django's default of three days.
+    assert "De link werkt één keer en is 72 uur geldig." in body
+    assert "ib-er" in body
+    assert "applicatiebeheerder" in body
+    assert reset_link(message)
+    assert "testserver" not in re.sub(r"https?://\S+", "", body)
+    assert not re.search(r"\bje\b|\bjouw?\b", body, re.IGNORECASE)
+
+
+class RefusingServer(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+class BrokenServer(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPRecipientsRefused({EMAIL: (550, b"no such user")})
+
+
+@pytest.mark.parametrize(
+    ("backend", "error"),
+    [
+        (RefusingServer, "ConnectionRefusedError"),
+        (BrokenServer, "SMTPRecipientsRefused"),
+    ],
+)
+def test_a_mail_server_that_fails_does_not_reveal_known_addresses(
+    school: dict[str, Any],
+    member: User,
+    caplog: pytest.LogCaptureFixture,
+    backend: type[BaseEmailBackend],
+    error: str,
+) -> None:
+    mailers = {"default": {"BACKEND": f"{backend.__module__}.{backend.__qualname__}"}}
+    url = reverse("account_reset_password")
+
+    with override_settings(MAILERS=mailers):
+        with caplog.at_level(logging.WARNING, logger="koers.schools.auth"):
+            known = Client().post(url, {"email": EMAIL})
+        unknown = Client().post(url, {"email": UNKNOWN_EMAIL})
+
+    assert (known.status_code, known["Location"]) == (302, unknown["Location"])
+    assert unknown.status_code == 302
+    assert [record.getMessage() for record in caplog.records] == [
+        "mail not sent template=account/email/password_reset_key "
+        f"user={member.pk} error={error}"
+    ]
+    assert EMAIL not in caplog.text

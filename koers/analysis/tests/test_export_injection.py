@@ -30,6 +30,10 @@ from koers.tests.helpers import member_of, run_koers
 pytestmark = pytest.mark.django_db
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# The texts planted in the database: not NUL, which the importers drop from every
+# text (koers.lib.values) and PostgreSQL cannot store. The writers are fuzzed
+# with NUL below.
+STORED_TRIGGERS = tuple(trigger for trigger in TRIGGERS if trigger != "\0")
 WRITER_EXAMPLES = 600
 PLANTED_FIELDS = ("school", "group", "key", "surname", "prefix", "name", "test")
 
@@ -115,7 +119,7 @@ SHOWN = {
 }
 
 
-@pytest.mark.parametrize("trigger", TRIGGERS)
+@pytest.mark.parametrize("trigger", STORED_TRIGGERS)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_it_neutralises_every_imported_text_in_every_download(
     trigger: str, fmt: str
@@ -135,7 +139,7 @@ def test_it_neutralises_every_imported_text_in_every_download(
             assert f"'{texts[field]}" in joined, (kind, field)
 
 
-@pytest.mark.parametrize("trigger", TRIGGERS)
+@pytest.mark.parametrize("trigger", STORED_TRIGGERS)
 def test_it_neutralises_imported_texts_in_the_cli_csv(
     trigger: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -400,6 +400,12 @@ def test_the_ledger_file_holds_pseudonyms_and_counts_only(
 # --- a restored back-up ------------------------------------------------------
 
 
+# Specific to SQLite, the default install, whose back-up is a copy of the file;
+# the replay itself (file to database) is the same on PostgreSQL and is tested
+# there by test_a_replay_restores_ledger_records_of_pupils_not_in_the_back_up.
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="restores a copy of the SQLite file"
+)
 @pytest.mark.django_db(transaction=True)
 def test_replaying_the_ledger_purges_a_restored_pupil_again(
     world: dict[str, Any], time_machine: TimeMachineFixture, ledger_file: Path
@@ -429,6 +435,40 @@ def test_replaying_the_ledger_purges_a_restored_pupil_again(
     # The file is not written twice; a second replay finds nothing.
     assert len(ledger_lines(ledger_file)) == 1
     assert "Totaal opnieuw verwijderd: 0" in purge("--replay")
+
+
+def test_a_replay_purges_a_pupil_that_a_restore_brought_back(
+    world: dict[str, Any], time_machine: TimeMachineFixture, ledger_file: Path
+) -> None:
+    # On every engine: the restore is played by putting the pupil's row back
+    # under its old id, as a restored back-up of the database does.
+    canary = world["canary"]
+    time_machine.move_to(at_noon(DAY_AFTER_END))
+    purge()
+    PurgeRecord.objects.all().delete()
+    Pupil.objects.create(pk=canary.pk, school=canary.school, surname="Terug")
+
+    out = purge("--replay")
+
+    assert not Pupil.objects.filter(pk=canary.pk).exists()
+    assert "1 leerling(en) opnieuw verwijderd" in out
+
+
+def test_a_replay_without_a_ledger_file_says_so_and_fails(
+    db: None, ledger_file: Path, tmp_path: Path
+) -> None:
+    assert not ledger_file.exists()
+    elsewhere = tmp_path / "nergens.jsonl"
+
+    with pytest.raises(CommandError) as default:
+        purge("--replay")
+    with pytest.raises(CommandError) as given:
+        purge("--replay", "--ledger", str(elsewhere))
+
+    assert default.value.returncode == 1
+    assert f"Geen verwijderregister gevonden op {ledger_file}" in str(default.value)
+    assert f"Geen verwijderregister gevonden op {elsewhere}" in str(given.value)
+    assert not PurgeRecord.objects.exists()
 
 
 def test_a_replay_restores_ledger_records_of_pupils_not_in_the_back_up(

@@ -3,8 +3,10 @@ PDF), correct their name or birth date, delete them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +255,134 @@ def test_a_deletion_purges_the_pupil_and_enters_the_ledger(
     event = LogEntry.objects.get(additional_data__event="purge")
     assert event.actor.username == "beheer"
     assert event.additional_data["reason"] == "request"
+
+
+# --- fixes after the first test round ------------------------------------------
+
+
+def form_values(page: str) -> dict[str, str]:
+    """The values the correction form shows, as a browser would send them back."""
+    return dict(re.findall(r'<input type="\w+" name="(\w+)" value="([^"]*)"', page))
+
+
+def test_saving_the_correction_form_unchanged_keeps_the_birth_date(
+    world: dict[str, Any], admin: Client
+) -> None:
+    canary = world["canary"]
+    page = admin.get(url("correct", world)).content.decode()
+    values = form_values(page)
+
+    # An <input type=date> only shows an ISO date; "03-02-2014" would be empty.
+    assert values["birth_date"] == "2014-02-03"
+    values["preferred_name"] = "Zwaan"
+    response = admin.post(url("correct", world), values)
+
+    assert response.status_code == 302
+    canary.refresh_from_db()
+    assert (canary.preferred_name, canary.birth_date) == (
+        "Zwaan",
+        dt.date(2014, 2, 3),
+    )
+
+
+def search_event(world: dict[str, Any]) -> Any:
+    school_type = ContentType.objects.get_for_model(School)
+    return LogEntry.objects.filter(
+        content_type=school_type,
+        object_pk=str(world["school"].pk),
+        additional_data__page="rights:search",
+    ).latest("pk")
+
+
+def test_a_search_records_what_it_listed_but_never_the_query(
+    world: dict[str, Any], admin: Client
+) -> None:
+    anna, bram, canary = world["anna"], world["bram"], world["canary"]
+    # "an" is in Anna's and in the canary's names (Zwaantje), not in Bram's.
+    expected = sorted(
+        pupil.pk for pupil in (anna, bram, canary) if "an" in pupil.display_name.lower()
+    )
+
+    page = admin.get(url("search", world), {"q": "an"}).content.decode()
+
+    event = search_event(world)
+    assert event.additional_data["results"] == len(expected)
+    assert sorted(event.additional_data["pupil_ids"]) == expected
+    assert '"an"' not in json.dumps(event.additional_data)
+    assert url("pupil", world) in page
+
+
+def test_a_search_needs_two_characters_or_a_whole_leerlingnummer(
+    world: dict[str, Any], admin: Client
+) -> None:
+    Pupil.objects.filter(pk=world["bram"].pk).update(key="7")
+
+    short = admin.get(url("search", world), {"q": "a"})
+    by_key = admin.get(url("search", world), {"q": "7"})
+
+    assert short.context["pupils"] == []
+    assert "Typ ten minste 2 tekens" in short.content.decode()
+    assert [pupil.pk for pupil in by_key.context["pupils"]] == [world["bram"].pk]
+    assert search_event(world).additional_data["pupil_ids"] == [world["bram"].pk]
+
+
+def test_the_export_lists_group_pages_and_reports_that_showed_the_pupil(
+    world: dict[str, Any], admin: Client
+) -> None:
+    teacher = sign_in(make_user("juf", world["school"], role=Role.SUPPORT))
+    group = world["canary_group"]
+    teacher.get(reverse("analysis:group-overview", args=[group.pk]))
+    teacher.get(reverse("analysis:cohort", args=[group.pk]))
+    teacher.get(reverse("analysis:group-report", args=[group.pk]))
+    # A group the canary was never in is no read of the canary.
+    teacher.get(reverse("analysis:group-overview", args=[world["group"].pk]))
+
+    data = json.loads(admin.get(url("export-json", world)).content)
+
+    pages = [
+        entry["details"].get("page")
+        for entry in data["audit_log"]
+        if entry["actor"] == "juf"
+    ]
+    assert pages == [
+        "analysis:group-overview",
+        "analysis:cohort",
+        "analysis:group-report",
+    ]
+    assert all(
+        entry["details"].get("group") == group.pk
+        for entry in data["audit_log"]
+        if entry["actor"] == "juf"
+    )
+
+
+def test_the_pdf_speaks_dutch(world: dict[str, Any], admin: Client) -> None:
+    result = world["result"]
+    TestResult.objects.filter(pk=result.pk).update(
+        index_value=87.123456789012345, index_coarse=False, derived=[]
+    )
+    admin.get(url("pupil", world))
+
+    response = admin.get(url("export-pdf", world))
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    lines = text.splitlines()
+    assert "grove index nee" in text
+    assert "87,1" in text and "87,12" not in text
+    assert "afgeleide scores \u2013" in text
+    assert "school year" not in text
+    assert "schooljaar" in text and "leerling" in text and "groep" in text
+    for english in ("pupil", "group", "access", "view", "False", "[]"):
+        assert not any(english in line.split() for line in lines), english
+    assert "bekeken" in text
+    assert "leerlingrechten: leerling" in text
+
+
+def test_the_deletion_page_warns_that_the_next_import_brings_the_pupil_back(
+    world: dict[str, Any], admin: Client
+) -> None:
+    page = admin.get(url("delete", world)).content.decode()
+
+    assert "komt de leerling met de volgende import van de leerlingen terug" in page
+    assert "Verwijder de leerling daarom ook in het LAS" in page

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 
 from koers.commands import EXIT_REJECTED, KoersCommand, get_school, usage_error
+from koers.privacy.ledger import ledger_path
 from koers.privacy.log_retention import count_expired, cutoffs, prune_logs
 from koers.privacy.pseudonyms import pupil_pseudonym
 from koers.privacy.purge import (
@@ -72,7 +73,15 @@ class Command(KoersCommand):
 
         try:
             if options["replay"]:
-                path = Path(options["ledger"]) if options["ledger"] else None
+                path = Path(options["ledger"]) if options["ledger"] else ledger_path()
+                if not path.is_file():
+                    # Nothing to replay is not a success: the file may be at
+                    # another place after a restore, and then nothing was purged.
+                    raise CommandError(
+                        f"Geen verwijderregister gevonden op {path}; er is niets "
+                        "opnieuw verwijderd. Geef het bestand met --ledger.",
+                        returncode=EXIT_REJECTED,
+                    )
                 self.report(replay(path), "opnieuw verwijderd")
             elif options["dry_run"]:
                 self.dry_run(schools)
