@@ -10,7 +10,9 @@ pytest's temporary directory) so that a person can look at them.
 from __future__ import annotations
 
 import os
+import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,14 @@ def log_in(page: Page, base: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
     page.get_by_label("Code", exact=False).fill(totp_code())
     page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_load_state()
+    if "/2fa/authenticate/" in page.url:
+        # A code is good once: when an earlier test signed in with this one in
+        # the same half minute, the app's next code is the one to type.
+        time.sleep(30 - time.time() % 30 + 0.5)
+        page.get_by_label("Code", exact=False).fill(totp_code())
+        page.get_by_role("button", name="Inloggen").click()
+    expect(page).not_to_have_url(re.compile(r"/account/"))
 
 
 def assert_charts_load(page: Page) -> None:

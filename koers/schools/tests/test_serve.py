@@ -38,7 +38,12 @@ def processes_with(marker: str) -> list[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
 def test_sigterm_stops_the_server_and_its_worker(tmp_path: Path) -> None:
     data = tmp_path / "serve-data"
-    environment = {**os.environ, "KOERS_DATA_DIR": str(data)}
+    # The server runs on its own SQLite file in `data`: the test run's database
+    # (a PostgreSQL test database, say) is not the server's business here.
+    environment = {
+        **{k: v for k, v in os.environ.items() if k != "KOERS_DATABASE_URL"},
+        "KOERS_DATA_DIR": str(data),
+    }
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "-m", "koers.cli", "serve", "--port", str(port)],
