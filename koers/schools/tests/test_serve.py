@@ -20,6 +20,11 @@ def free_port() -> int:
     return port
 
 
+def answers(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def processes_with(marker: str) -> list[int]:
     """Pids whose environment holds `marker` (the test's own data folder)."""
     found = []
@@ -52,13 +57,17 @@ def test_sigterm_stops_the_server_and_its_worker(tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while len(processes_with(str(data))) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # Ready when the server answers on its port (the worker starts first);
+        # a busy machine may take a while to get there.
+        deadline = time.monotonic() + 120
+        while not answers(port) and time.monotonic() < deadline:
+            assert server.poll() is None, "the server stopped by itself"
+            time.sleep(0.5)
+        assert answers(port), "the server answers"
         assert len(processes_with(str(data))) >= 2, "server and worker started"
 
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.wait(timeout=60)
 
         deadline = time.monotonic() + 15
         while processes_with(str(data)) and time.monotonic() < deadline:

@@ -59,4 +59,11 @@ class Command(KoersCommand):
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=10)
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    # The worker finishes a running import before it stops;
+                    # one that does not stop in time is not left behind.
+                    logger.warning("import worker killed pid=%s", worker.pid)
+                    worker.kill()
+                    worker.wait()
