@@ -62,8 +62,8 @@ class Command(KoersCommand):
                 try:
                     worker.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    # The worker finishes a running import before it stops;
-                    # one that does not stop in time is not left behind.
+                    # Not left running on its own: a file it was importing is
+                    # rolled back with its transaction.
                     logger.warning("import worker killed pid=%s", worker.pid)
                     worker.kill()
                     worker.wait()
