@@ -21,9 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from koers.analysis.models import Ambition
-from koers.cycle.models import EducationPlan, Meeting, PlanSubject, SchoolAgreement
+from koers.cycle.models import (
+    EducationPlan,
+    Meeting,
+    PlanSubject,
+    PupilDecision,
+    SchoolAgreement,
+)
 from koers.results.models import Instrument
 from koers.schools.models import Enrolment, Group, Pupil, School, SchoolYear
 from koers.tests.helpers import add_result, make_school
@@ -111,3 +118,21 @@ def meeting_after_m24(school: School, held_on: dt.date | None = None) -> Meeting
         after_period="M",
         held_on=held_on or dt.date(2025, 2, 20),
     )
+
+
+def pupil_decision(made: CycleSchool, meeting: Meeting, **fields: Any) -> PupilDecision:
+    """A decision on pupil P6's spelling from that meeting, running until the E
+    measurement of 2024-2025; `fields` override any of it."""
+    values: dict[str, Any] = {
+        "school": made.school,
+        "meeting": meeting,
+        "starts_on": dt.date(2025, 2, 20),
+        "ends_on": dt.date(2025, 7, 10),
+        "evaluate_year": made.year,
+        "evaluate_period": "E",
+        "pupil": made.pupils["P6"],
+        "subject": "spelling",
+        "kind": "no_change",
+        "reason": "r",
+    }
+    return PupilDecision.objects.create(**{**values, **fields})

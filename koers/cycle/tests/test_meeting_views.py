@@ -19,7 +19,7 @@ from koers.cycle.models import (
     ProfessionalDevelopmentPlan,
     PupilDecision,
 )
-from koers.cycle.tests.factories import cycle_school, meeting_after_m24
+from koers.cycle.tests.factories import cycle_school, meeting_after_m24, pupil_decision
 from koers.tests.helpers import make_school, member_of
 
 pytestmark = pytest.mark.django_db
@@ -441,18 +441,7 @@ def test_a_record_and_an_empty_meeting_can_be_removed_while_open() -> None:
 def test_records_of_another_school_cannot_be_edited_or_removed() -> None:
     made = cycle_school()
     meeting = meeting_after_m24(made.school)
-    record = PupilDecision.objects.create(
-        school=made.school,
-        meeting=meeting,
-        starts_on=dt.date(2025, 2, 20),
-        ends_on=dt.date(2025, 7, 10),
-        evaluate_year=made.year,
-        evaluate_period="E",
-        pupil=made.pupils["P6"],
-        subject="spelling",
-        kind="no_change",
-        reason="r",
-    )
+    record = pupil_decision(made, meeting)
     client = member_of(make_school("33XX", "Andere school"))
 
     urls = [

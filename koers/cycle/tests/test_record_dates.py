@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from koers.cycle.models import Action, ProfessionalDevelopmentPlan, PupilDecision
-from koers.cycle.tests.factories import cycle_school, meeting_after_m24
+from koers.cycle.models import Action, ProfessionalDevelopmentPlan
+from koers.cycle.tests.factories import cycle_school, meeting_after_m24, pupil_decision
 from koers.cycle.tests.test_meeting_views import plan_form
 from koers.tests.helpers import member_of
 
@@ -81,18 +81,7 @@ def test_a_correction_is_held_to_the_same_period_rules() -> None:
     made = cycle_school()
     meeting = meeting_after_m24(made.school)
     client = member_of(made.school)
-    decision = PupilDecision.objects.create(
-        school=made.school,
-        meeting=meeting,
-        starts_on=dt.date(2025, 2, 20),
-        ends_on=dt.date(2025, 7, 10),
-        evaluate_year=made.year,
-        evaluate_period="E",
-        pupil=made.pupils["P6"],
-        subject="spelling",
-        kind="adaptation",
-        reason="r",
-    )
+    decision = pupil_decision(made, meeting, kind="adaptation")
 
     response = client.post(
         reverse(
@@ -129,18 +118,8 @@ def test_it_refuses_an_action_due_in_year_9999() -> None:
 def test_pages_survive_a_record_stored_with_an_impossible_end() -> None:
     made = cycle_school()
     meeting = meeting_after_m24(made.school)
-    decision = PupilDecision.objects.create(
-        school=made.school,
-        meeting=meeting,
-        starts_on=dt.date(2025, 2, 20),
-        ends_on=dt.date(9999, 12, 31),
-        evaluate_year=made.year,
-        evaluate_period="E",
-        pupil=made.pupils["P6"],
-        subject="spelling",
-        kind="adaptation",
-        reason="r",
-        flag=FLAG,
+    decision = pupil_decision(
+        made, meeting, ends_on=dt.date(9999, 12, 31), kind="adaptation", flag=FLAG
     )
     client = member_of(made.school)
 
